@@ -1,0 +1,89 @@
+//! kct's clap command: `--help`, `--version`, `completions` and `man`. kcat-mode flags come from
+//! the flag table in `kcat_args.rs`, so help, completions and the man page list exactly what the
+//! parser accepts.
+
+use clap::{Arg, ArgAction, Command};
+
+use crate::kcat_args::{FLAGS, LONG_FLAGS};
+
+pub fn command() -> Command {
+    let mut cmd = Command::new("kct")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("kcat-compatible Kafka CLI for Kafka Connect operators")
+        .long_about(
+            "kct is a drop-in for kcat 1.7: the same flags, output bytes and exit codes \
+             (`kct -b host -t topic -C -J`, `-P -Z -K# -p 17`, `-L`, `-Q`, `-G`), faster, and with \
+             --jq, binary-safe JSON, JSON input and Java-compatible partitioning. \
+             Any first argument starting with a single `-` is kcat mode; `kct -h` prints kcat-style usage.",
+        )
+        .disable_help_flag(true)
+        .arg(Arg::new("help").long("help").action(ArgAction::Help).help("Print help"))
+        .subcommand(
+            Command::new("completions")
+                .about("Print a shell completion script")
+                .arg(Arg::new("shell").required(true).value_parser(["bash", "zsh", "fish"])),
+        )
+        .subcommand(Command::new("man").about("Print the man page (roff)"));
+    for f in FLAGS {
+        let mut arg = Arg::new(f.short.to_string()).short(f.short).help(f.help);
+        arg = match f.value {
+            Some(v) => arg.value_name(v).action(ArgAction::Append),
+            None => arg.action(ArgAction::Count),
+        };
+        if f.short == 'V' || f.short == 'h' {
+            arg = arg.action(ArgAction::SetTrue);
+        }
+        cmd = cmd.arg(arg);
+    }
+    for f in LONG_FLAGS {
+        let mut arg = Arg::new(f.name).long(f.name).help(f.help);
+        arg = match f.value {
+            Some(v) => arg.value_name(v),
+            None => arg.action(ArgAction::SetTrue),
+        };
+        cmd = cmd.arg(arg);
+    }
+    cmd.arg(
+        Arg::new("files")
+            .num_args(0..)
+            .value_name("FILE|TOPIC")
+            .help("Files (-P) or topics (-G)"),
+    )
+}
+
+/// Runs the clap face: `--help`, `--version`, `completions SHELL`, `man`.
+pub fn run(args: Vec<String>) -> i32 {
+    let mut cmd = command();
+    let matches = match cmd
+        .clone()
+        .try_get_matches_from(std::iter::once("kct".to_string()).chain(args))
+    {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match matches.subcommand() {
+        Some(("completions", sub)) => {
+            let shell = match sub.get_one::<String>("shell").map(String::as_str) {
+                Some("zsh") => clap_complete::Shell::Zsh,
+                Some("fish") => clap_complete::Shell::Fish,
+                _ => clap_complete::Shell::Bash,
+            };
+            clap_complete::generate(shell, &mut cmd, "kct", &mut std::io::stdout());
+            0
+        }
+        Some(("man", _)) => match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("kct: cannot write the man page: {e}");
+                1
+            }
+        },
+        _ => {
+            let _ = cmd.print_long_help();
+            0
+        }
+    }
+}

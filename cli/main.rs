@@ -1,0 +1,95 @@
+//! The `kct` binary: kcat mode when the first argument is a flag, kct's own commands otherwise.
+
+mod commands;
+mod kcat_args;
+mod signals;
+mod version;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use kct::kafka::events::Events;
+use kct::kafka::options::{KcatOptions, Mode};
+use kct::kafka::{consume, group, produce, query, KafkaError};
+
+use kcat_args::{ArgError, Parsed};
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // kcat's Docker habit: `kcat kcat -V` drops the repeated program name.
+    if matches!(args.first().map(String::as_str), Some("kcat" | "kafkacat")) {
+        args.remove(0);
+    }
+    let code = if is_kcat_mode(&args) {
+        run_kcat(&args)
+    } else {
+        commands::run(args)
+    };
+    std::process::exit(code);
+}
+
+/// kcat mode: any argument list that starts with a single-dash flag, or no arguments at all.
+fn is_kcat_mode(args: &[String]) -> bool {
+    match args.first() {
+        None => true,
+        Some(a) => a.starts_with('-') && !matches!(a.as_str(), "--help" | "--version" | "-help"),
+    }
+}
+
+fn run_kcat(args: &[String]) -> i32 {
+    match kcat_args::parse(args) {
+        Ok(Parsed::Version) => print_stdout(&version::version_block()),
+        Ok(Parsed::Usage) => print_stdout(&version::usage()),
+        Ok(Parsed::PropertyList) => {
+            kct::config::kcat::print_property_list();
+            0
+        }
+        Ok(Parsed::Dump(opts)) => {
+            let mut out = std::io::stdout().lock();
+            match opts.config.dump(&mut out) {
+                Ok(()) => 0,
+                Err(e) => fail(&format!("% ERROR: {e}")),
+            }
+        }
+        Ok(Parsed::Run(opts)) => run_mode(&opts),
+        Err(ArgError::Usage(reason)) => {
+            eprint!("Error: {reason}\n\n{}", version::usage());
+            1
+        }
+        Err(ArgError::Fatal(msg)) => fail(&msg),
+    }
+}
+
+fn run_mode(opts: &KcatOptions) -> i32 {
+    signals::install();
+    let events = Arc::new(Events::new(opts.verbosity, opts.continue_on_error));
+    let stop = &signals::STOP;
+    let result = match &opts.mode {
+        Mode::Consume => consume::run(opts, events, stop),
+        Mode::Produce => produce::run(opts, events, stop),
+        Mode::Group(_) => group::run(opts, events, stop),
+        Mode::List => query::run_list(opts, events),
+        Mode::Query => query::run_query(opts, events),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(KafkaError::Usage(reason)) => {
+            eprint!("Error: {reason}\n\n{}", version::usage());
+            1
+        }
+        Err(KafkaError::Config(msg) | KafkaError::Kafka(msg)) => fail(&format!("% ERROR: {msg}")),
+    }
+}
+
+fn print_stdout(text: &str) -> i32 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
+
+fn fail(msg: &str) -> i32 {
+    eprintln!("{msg}");
+    1
+}

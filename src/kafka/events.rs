@@ -1,0 +1,104 @@
+//! What kcat does with librdkafka's error and log callbacks: `% ERROR:` lines, `%N|…` log lines,
+//! and the "all brokers down: terminating" rule that `-E` turns off.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+
+/// Shared by every client of one kct run; the run loop checks `take_fatal` after each poll.
+#[derive(Debug)]
+pub struct Events {
+    pub verbosity: i32,
+    pub continue_on_error: bool,
+    fatal: Mutex<Option<String>>,
+    has_fatal: AtomicBool,
+}
+
+impl Events {
+    pub fn new(verbosity: i32, continue_on_error: bool) -> Self {
+        Events {
+            verbosity,
+            continue_on_error,
+            fatal: Mutex::new(None),
+            has_fatal: AtomicBool::new(false),
+        }
+    }
+
+    /// An error reported by librdkafka's error callback.
+    pub fn on_error(&self, code: RDKafkaErrorCode, reason: &str) {
+        let terminal = matches!(code, RDKafkaErrorCode::AllBrokersDown) || is_fatal(code);
+        let text = format!("{code}: {reason}");
+        if terminal && !self.continue_on_error {
+            self.set_fatal(format!("{text}: terminating"));
+        } else {
+            eprintln!("% ERROR: {text}");
+        }
+    }
+
+    /// Records a fatal error; the first one wins.
+    pub fn set_fatal(&self, message: String) {
+        let mut slot = self.fatal.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(message);
+            self.has_fatal.store(true, Ordering::Release);
+        }
+    }
+
+    pub fn take_fatal(&self) -> Option<String> {
+        if !self.has_fatal.load(Ordering::Acquire) {
+            return None;
+        }
+        self.fatal.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// A librdkafka log line, in librdkafka's own stderr shape `%LEVEL|SECONDS|FAC|NAME| MSG`.
+    pub fn on_log(&self, level: i32, fac: &str, name: &str, msg: &str) {
+        // `-q` silences librdkafka's logs too, as kcat does after creating the handle.
+        if self.verbosity == 0 && level > 3 {
+            return;
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        eprintln!(
+            "%{}|{}.{:03}|{}|{}| {}",
+            level,
+            now.as_secs(),
+            now.subsec_millis(),
+            fac,
+            name,
+            msg
+        );
+    }
+
+    pub fn info(&self, msg: impl std::fmt::Display) {
+        if self.verbosity >= 1 {
+            eprintln!("{msg}");
+        }
+    }
+}
+
+fn is_fatal(code: RDKafkaErrorCode) -> bool {
+    matches!(code, RDKafkaErrorCode::Fatal)
+}
+
+/// The rdkafka-crate context used by the producer, `-L`, `-Q` and `-G` clients.
+pub struct KcatContext {
+    pub events: std::sync::Arc<Events>,
+}
+
+impl ClientContext for KcatContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.events
+            .on_log(level as i32, fac, "rdkafka", log_message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
+        self.events.on_error(code, reason);
+    }
+}

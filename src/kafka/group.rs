@@ -1,0 +1,124 @@
+//! kcat's `-G`: a balanced consumer subscribed to the positional topics (`^regex` allowed), with
+//! `-o` overriding committed offsets on every assignment and `-e` ending once every assigned
+//! partition is at its end.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use rdkafka::error::RDKafkaErrorCode;
+
+use crate::kafka::events::Events;
+use crate::kafka::native::{GroupSettings, Handle, MessageSink};
+use crate::kafka::options::{KcatOptions, Mode};
+use crate::kafka::printer::Emitter;
+use crate::kafka::{client_config, KafkaError};
+use crate::record::MessageView;
+
+const POLL_TIMEOUT_MS: i32 = 100;
+
+pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result<(), KafkaError> {
+    let Mode::Group(group) = &opts.mode else {
+        return Err(KafkaError::Usage("-G needs a group id".into()));
+    };
+    if opts.start_ts.is_some() || opts.end_ts.is_some() {
+        return Err(KafkaError::Config(
+            "-o ..@ timestamps can't be used with -G mode".into(),
+        ));
+    }
+    let emitter = Emitter::new(opts)?;
+    let mut cc = client_config(opts);
+    if opts.exit_eof {
+        cc.set("enable.partition.eof", "true");
+    }
+    let settings = GroupSettings {
+        group: group.clone(),
+        offset: opts.offset.map(super::consume::logical_offset),
+    };
+    let handle = Handle::group_consumer(&cc, events.clone(), settings)?;
+    events.info("% Waiting for group rebalance");
+    handle.subscribe(&opts.positional).map_err(|e| {
+        KafkaError::Kafka(format!(
+            "Failed to subscribe to {} topics: {e}",
+            opts.positional.len()
+        ))
+    })?;
+
+    let mut sink = GroupSink {
+        emitter,
+        events: &events,
+        at_eof: HashSet::new(),
+        done: false,
+        failure: None,
+    };
+    let result = loop {
+        handle.consumer_poll(POLL_TIMEOUT_MS, &mut sink);
+        if let Some(fatal) = events.take_fatal() {
+            break Err(KafkaError::Kafka(fatal));
+        }
+        if let Some(e) = sink.failure.take() {
+            break Err(e);
+        }
+        if let Err(e) = sink.emitter.flush() {
+            break Err(e);
+        }
+        let assigned = handle.assignment_len();
+        if opts.exit_eof && assigned > 0 && sink.at_eof.len() >= assigned {
+            sink.done = true;
+        }
+        if sink.done || stop.load(Ordering::Relaxed) {
+            break Ok(());
+        }
+    };
+    let flushed = sink.emitter.flush();
+    handle.consumer_close();
+    result.and(flushed)
+}
+
+struct GroupSink<'a> {
+    emitter: Emitter,
+    events: &'a Events,
+    at_eof: HashSet<(String, i32)>,
+    done: bool,
+    failure: Option<KafkaError>,
+}
+
+impl MessageSink for GroupSink<'_> {
+    fn message(&mut self, msg: &MessageView<'_>) {
+        if self.done || self.failure.is_some() {
+            return;
+        }
+        if !self.at_eof.is_empty() {
+            self.at_eof.remove(&(msg.topic.to_string(), msg.partition));
+        }
+        match self.emitter.emit(msg) {
+            Ok(limit) => self.done |= limit,
+            Err(e) => self.failure = Some(e),
+        }
+    }
+
+    fn partition_eof(&mut self, topic: &str, partition: i32, offset: i64) {
+        self.at_eof.insert((topic.to_string(), partition));
+        self.events.info(format_args!(
+            "% Reached end of topic {topic} [{partition}] at offset {offset}"
+        ));
+    }
+
+    fn error(&mut self, topic: &str, partition: i32, code: RDKafkaErrorCode, reason: &str) {
+        let detail = if reason.is_empty() {
+            code.to_string()
+        } else {
+            reason.to_string()
+        };
+        let text = if topic.is_empty() {
+            format!("Consumer error: {detail}")
+        } else {
+            format!("Topic {topic} [{partition}] error: {detail}")
+        };
+        if self.events.continue_on_error {
+            eprintln!("% ERROR: {text}");
+        } else {
+            self.failure = Some(KafkaError::Kafka(text));
+        }
+    }
+}

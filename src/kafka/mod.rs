@@ -1,0 +1,46 @@
+//! kcat mode over librdkafka: the simple consumer (`-C`), the producer (`-P`), the balanced
+//! consumer (`-G`), metadata (`-L`) and offsets for timestamps (`-Q`).
+
+pub mod consume;
+pub mod events;
+pub mod group;
+pub mod metadata;
+pub mod native;
+pub mod options;
+pub mod output;
+pub mod printer;
+pub mod produce;
+pub mod query;
+
+/// Why a kcat-mode run failed. Every variant exits 1, as kcat does.
+#[derive(Debug, thiserror::Error)]
+pub enum KafkaError {
+    /// A command-line problem: printed as `Error: …` followed by the usage text.
+    #[error("{0}")]
+    Usage(String),
+    /// Bad configuration: printed as `% ERROR: …`.
+    #[error("{0}")]
+    Config(String),
+    /// Anything that failed while talking to Kafka or writing output: `% ERROR: …`.
+    #[error("{0}")]
+    Kafka(String),
+}
+
+/// librdkafka's `RD_KAFKA_OFFSET_*` logical offsets.
+pub mod logical {
+    pub const BEGINNING: i64 = -2;
+    pub const END: i64 = -1;
+    pub const STORED: i64 = -1000;
+    pub const TAIL_BASE: i64 = -2000;
+}
+
+/// The client configuration for a run: config files and `-X` in their order, then `-b`, which
+/// kcat applies after everything else.
+pub fn client_config(opts: &options::KcatOptions) -> rdkafka::config::ClientConfig {
+    let mut cc = opts.config.client_config();
+    if let Some(brokers) = &opts.brokers {
+        cc.set("bootstrap.servers", brokers);
+        cc.remove("metadata.broker.list");
+    }
+    cc
+}

@@ -1,0 +1,4 @@
+//! kct library: everything that is not a front end.
+pub mod config;
+pub mod kafka;
+pub mod record;

@@ -1,0 +1,157 @@
+//! Differential tests of `-L` (metadata) and `-Q` (offsets for times).
+
+mod common;
+
+use common::*;
+use std::sync::Mutex;
+
+/// `-L` without `-t` lists every topic of the broker: tests of this binary that create topics
+/// hold this lock, so the listing cannot change between the kcat run and the kct run.
+static TOPICS: Mutex<()> = Mutex::new(());
+
+const T0: i64 = 1_650_000_000_000;
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    TOPICS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn parse_json(label: &str, tool: &str, out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("{label}: {tool} output is not JSON ({e}): {}", show(out)))
+}
+
+#[test]
+fn list_one_topic_text() {
+    let _g = lock();
+    let t = new_topic("meta", 3);
+    let mut c = Checks::new();
+    c.same("-L -t T", &["-b", b(), "-L", "-t", &t], b"");
+    c.same("-L -t T -m 3", &["-b", b(), "-L", "-t", &t, "-m", "3"], b"");
+    c.same(
+        "-L -t nosuch",
+        &["-b", b(), "-L", "-t", &unique_topic("nosuch")],
+        b"",
+    );
+    c.same("-L -t '' (brokers only)", &["-b", b(), "-L", "-t", ""], b"");
+    c.finish();
+}
+
+#[test]
+fn list_all_topics_text() {
+    let _g = lock();
+    new_topic("meta-all-a", 1);
+    new_topic("meta-all-b", 2);
+    let p = both(&["-b", b(), "-L"], b"");
+    if let Some(m) = p.exact_mismatch() {
+        // Tell apart an ordering difference (tansu may list topics in any order) from a real one.
+        let hint = if p.sorted_mismatch().is_none() {
+            "(same lines in a different order)"
+        } else {
+            "(different content)"
+        };
+        panic!("-L differs {hint}\n{m}");
+    }
+}
+
+#[test]
+fn list_json() {
+    let _g = lock();
+    let t = new_topic("meta-json", 2);
+    let mut c = Checks::new();
+    for (label, args) in [
+        ("-L -J", vec!["-b", b(), "-L", "-J"]),
+        ("-L -J -t T", vec!["-b", b(), "-L", "-J", "-t", &t]),
+    ] {
+        let p = both(&args, b"");
+        let a = parse_json(label, "kcat", &p.kcat.stdout);
+        let k = parse_json(label, "kct", &p.kct.stdout);
+        c.check(&format!("{label}: same JSON"), a == k, || {
+            format!("kcat: {a}\nkct : {k}")
+        });
+        c.check(
+            &format!("{label}: exit code"),
+            code(&p.kcat) == code(&p.kct),
+            || format!("kcat {} kct {}", code(&p.kcat), code(&p.kct)),
+        );
+        c.check(
+            &format!("{label}: no trailing newline"),
+            p.kct.stdout.last() != Some(&b'\n'),
+            || "kct ends -L -J output with a newline; kcat does not".into(),
+        );
+    }
+    c.finish();
+}
+
+fn query_topic() -> String {
+    let _g = lock();
+    let t = new_topic("query", 3);
+    let mut recs = Vec::new();
+    for p in 0..2 {
+        for i in 0..4i64 {
+            recs.push(Rec::kv(p, "k", format!("v{i}")).ts(T0 + i * 1000));
+        }
+    }
+    produce(&t, &recs);
+    t
+}
+
+#[test]
+fn query_offsets_text() {
+    let t = query_topic();
+    let q = |p: i32, ts: i64| format!("{t}:{p}:{ts}");
+    let mut c = Checks::new();
+    let (a, b1, c1, d, e, f, g) = (
+        q(0, T0 + 1500),
+        q(1, T0),
+        q(0, T0 + 99_000),
+        q(2, T0),
+        q(1, -1),
+        q(1, -2),
+        format!("{t}:0x1:{}", T0 + 1000),
+    );
+    c.same("one partition", &["-b", b(), "-Q", "-t", &a], b"");
+    c.same(
+        "two partitions, sorted output",
+        &["-b", b(), "-Q", "-t", &b1, "-t", &a],
+        b"",
+    );
+    c.same(
+        "ts after the last message",
+        &["-b", b(), "-Q", "-t", &c1],
+        b"",
+    );
+    c.same("empty partition", &["-b", b(), "-Q", "-t", &d], b"");
+    c.same("ts -1 (end)", &["-b", b(), "-Q", "-t", &e], b"");
+    c.same("ts -2 (beginning)", &["-b", b(), "-Q", "-t", &f], b"");
+    c.same("hex partition", &["-b", b(), "-Q", "-t", &g], b"");
+    c.same(
+        "nonexistent partition",
+        &["-b", b(), "-Q", "-t", &q(9, T0)],
+        b"",
+    );
+    c.same("-t before -Q (error)", &["-b", b(), "-t", &a, "-Q"], b"");
+    c.same("-Q without -t (error)", &["-b", b(), "-Q"], b"");
+    c.same(
+        "-Q -t without partition (error)",
+        &["-b", b(), "-Q", "-t", &t],
+        b"",
+    );
+    c.finish();
+}
+
+#[test]
+fn query_offsets_json() {
+    let t = query_topic();
+    let (a, b1) = (format!("{t}:0:{}", T0 + 1500), format!("{t}:1:{T0}"));
+    let args = ["-b", b(), "-Q", "-J", "-t", &a, "-t", &b1];
+    let p = both(&args, b"");
+    let x = parse_json("-Q -J", "kcat", &p.kcat.stdout);
+    let y = parse_json("-Q -J", "kct", &p.kct.stdout);
+    assert_eq!(x, y, "-Q -J differs\nkcat: {x}\nkct : {y}");
+    assert_eq!(code(&p.kcat), code(&p.kct));
+    assert_ne!(
+        p.kct.stdout.last(),
+        Some(&b'\n'),
+        "kcat prints no trailing newline after -Q -J"
+    );
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rdkafka::error::RDKafkaErrorCode;
 
+use crate::kafka::events::ErrText;
 use crate::kafka::events::Events;
 use crate::kafka::native::{Handle, MessageSink, Topic};
 use crate::kafka::options::{KcatOptions, StartOffset};
@@ -32,7 +33,8 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     for (&p, &offset) in partitions.iter().zip(&starts) {
         topic.start(p, offset, &queue).map_err(|e| {
             KafkaError::Kafka(format!(
-                "Failed to start consuming topic {topic_name} [{p}]: {e}"
+                "Failed to start consuming topic {topic_name} [{p}]: {}",
+                ErrText(e)
             ))
         })?;
     }
@@ -40,7 +42,7 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     let mut state = ConsumeState::new(opts, &partitions, &events, emitter);
     let result = loop {
         queue.serve(SERVE_TIMEOUT_MS, &mut state);
-        handle.poll();
+        handle.poll(0);
         if let Some(fatal) = events.take_fatal() {
             break Err(KafkaError::Kafka(fatal));
         }
@@ -74,7 +76,10 @@ fn partitions_to_read(
     let md = handle
         .metadata(Some(topic), opts.metadata_timeout_ms)
         .map_err(|e| {
-            KafkaError::Kafka(format!("Failed to query metadata for topic {name}: {e}"))
+            KafkaError::Kafka(format!(
+                "Failed to query metadata for topic {name}: {}",
+                ErrText(e)
+            ))
         })?;
     let Some(t) = md.topics.iter().find(|t| t.name == name) else {
         return Err(KafkaError::Kafka(format!(
@@ -82,7 +87,10 @@ fn partitions_to_read(
         )));
     };
     if let Some(e) = t.error {
-        return Err(KafkaError::Kafka(format!("Topic {name} error: {e}")));
+        return Err(KafkaError::Kafka(format!(
+            "Topic {name} error: {}",
+            ErrText(e)
+        )));
     }
     if t.partitions.is_empty() {
         return Err(KafkaError::Kafka(format!("Topic {name} has no partitions")));
@@ -113,13 +121,17 @@ fn start_offsets(
         let found = handle
             .offsets_for_times(topic, &asks, opts.metadata_timeout_ms)
             .map_err(|e| {
-                KafkaError::Kafka(format!("Failed to query offsets for timestamp {ts}: {e}"))
+                KafkaError::Kafka(format!(
+                    "Failed to query offsets for timestamp {ts}: {}",
+                    ErrText(e)
+                ))
             })?;
         return partitions
             .iter()
             .map(|p| match found.iter().find(|(fp, _, _)| fp == p) {
                 Some((_, _, Some(e))) => Err(KafkaError::Kafka(format!(
-                    "Failed to query offsets for timestamp {ts} on {topic} [{p}]: {e}"
+                    "Failed to query offsets for timestamp {ts} on {topic} [{p}]: {}",
+                    ErrText(*e)
                 ))),
                 Some((_, offset, None)) => Ok(*offset),
                 None => Ok(logical::END),
@@ -250,7 +262,7 @@ impl MessageSink for ConsumeState<'_> {
 
     fn error(&mut self, topic: &str, partition: i32, code: RDKafkaErrorCode, reason: &str) {
         let detail = if reason.is_empty() {
-            code.to_string()
+            ErrText(code).to_string()
         } else {
             reason.to_string()
         };

@@ -5,9 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rdkafka::client::ClientContext;
-use rdkafka::config::RDKafkaLogLevel;
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::error::RDKafkaErrorCode;
 
 /// Shared by every client of one kct run; the run loop checks `take_fatal` after each poll.
 #[derive(Debug)]
@@ -31,7 +29,7 @@ impl Events {
     /// An error reported by librdkafka's error callback.
     pub fn on_error(&self, code: RDKafkaErrorCode, reason: &str) {
         let terminal = matches!(code, RDKafkaErrorCode::AllBrokersDown) || is_fatal(code);
-        let text = format!("{code}: {reason}");
+        let text = format!("{}: {reason}", ErrText(code));
         if terminal && !self.continue_on_error {
             self.set_fatal(format!("{text}: terminating"));
         } else {
@@ -86,19 +84,19 @@ fn is_fatal(code: RDKafkaErrorCode) -> bool {
     matches!(code, RDKafkaErrorCode::Fatal)
 }
 
-/// The rdkafka-crate context used by the producer, `-L`, `-Q` and `-G` clients.
-pub struct KcatContext {
-    pub events: std::sync::Arc<Events>,
-}
+/// librdkafka's own text for an error code (`rd_kafka_err2str`), as kcat prints it, e.g.
+/// `Local: Broker transport failure`.
+pub struct ErrText(pub RDKafkaErrorCode);
 
-impl ClientContext for KcatContext {
-    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
-        self.events
-            .on_log(level as i32, fac, "rdkafka", log_message);
-    }
-
-    fn error(&self, error: KafkaError, reason: &str) {
-        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
-        self.events.on_error(code, reason);
+impl std::fmt::Display for ErrText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match rdkafka::bindings::rd_kafka_resp_err_t::try_from(self.0 as i32) {
+            // SAFETY: rd_kafka_err2str returns a static string for every code.
+            Ok(raw) => f.write_str(
+                &unsafe { std::ffi::CStr::from_ptr(rdkafka::bindings::rd_kafka_err2str(raw)) }
+                    .to_string_lossy(),
+            ),
+            Err(_) => write!(f, "{:?}", self.0),
+        }
     }
 }

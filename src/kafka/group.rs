@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use rdkafka::error::RDKafkaErrorCode;
 
+use crate::kafka::events::ErrText;
 use crate::kafka::events::Events;
 use crate::kafka::native::{GroupSettings, Handle, MessageSink};
 use crate::kafka::options::{KcatOptions, Mode};
@@ -28,9 +29,7 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     }
     let emitter = Emitter::new(opts)?;
     let mut cc = client_config(opts);
-    if opts.exit_eof {
-        cc.set("enable.partition.eof", "true");
-    }
+    cc.set("enable.partition.eof", "true");
     let settings = GroupSettings {
         group: group.clone(),
         offset: opts.offset.map(super::consume::logical_offset),
@@ -39,8 +38,9 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     events.info("% Waiting for group rebalance");
     handle.subscribe(&opts.positional).map_err(|e| {
         KafkaError::Kafka(format!(
-            "Failed to subscribe to {} topics: {e}",
-            opts.positional.len()
+            "Failed to subscribe to {} topics: {}",
+            opts.positional.len(),
+            ErrText(e)
         ))
     })?;
 
@@ -106,7 +106,7 @@ impl MessageSink for GroupSink<'_> {
 
     fn error(&mut self, topic: &str, partition: i32, code: RDKafkaErrorCode, reason: &str) {
         let detail = if reason.is_empty() {
-            code.to_string()
+            ErrText(code).to_string()
         } else {
             reason.to_string()
         };

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use rdkafka::error::RDKafkaErrorCode;
 
+use crate::kafka::events::ErrText;
 use crate::record::json::write_json_string;
 
 #[derive(Debug, Clone)]
@@ -77,7 +78,7 @@ pub fn render_text(
             t.partitions.len()
         );
         if let Some(e) = t.error {
-            let _ = write!(s, " {e}");
+            let _ = write!(s, " {}", ErrText(e));
             if e == RDKafkaErrorCode::LeaderNotAvailable {
                 s.push_str(" (try again)");
             }
@@ -93,7 +94,7 @@ pub fn render_text(
                 join(&p.isrs)
             );
             if let Some(e) = p.error {
-                let _ = write!(s, ", {e}");
+                let _ = write!(s, ", {}", ErrText(e));
             }
             if let Some(Some((low, high))) = marks.and_then(|m| m.get(ti)).and_then(|t| t.get(pi)) {
                 let _ = write!(s, ", low {low}, high {high}");
@@ -150,7 +151,7 @@ pub fn render_json(
         write_json_string(t.name.as_bytes(), &mut o);
         if let Some(e) = t.error {
             o.extend_from_slice(b",\"error\":");
-            write_json_string(e.to_string().as_bytes(), &mut o);
+            write_json_string(ErrText(e).to_string().as_bytes(), &mut o);
         }
         o.extend_from_slice(b",\"partitions\":[");
         for (pi, p) in t.partitions.iter().enumerate() {
@@ -161,7 +162,7 @@ pub fn render_json(
             push_int(&mut o, p.id as i64);
             if let Some(e) = p.error {
                 o.extend_from_slice(b",\"error\":");
-                write_json_string(e.to_string().as_bytes(), &mut o);
+                write_json_string(ErrText(e).to_string().as_bytes(), &mut o);
             }
             o.extend_from_slice(b",\"leader\":");
             push_int(&mut o, p.leader as i64);
@@ -213,7 +214,7 @@ pub fn render_query_text(results: &[QueryResult]) -> String {
     for r in sorted(results) {
         let _ = write!(s, "{} [{}] offset {}", r.topic, r.partition, r.offset);
         if let Some(e) = r.error {
-            let _ = write!(s, ": {e}");
+            let _ = write!(s, ": {}", ErrText(e));
         }
         s.push('\n');
     }
@@ -243,7 +244,7 @@ pub fn render_query_json(results: &[QueryResult]) -> Vec<u8> {
         push_int(&mut o, r.offset);
         if let Some(e) = r.error {
             o.extend_from_slice(b",\"error\":");
-            write_json_string(e.to_string().as_bytes(), &mut o);
+            write_json_string(ErrText(e).to_string().as_bytes(), &mut o);
         }
         o.push(b'}');
     }

@@ -6,12 +6,14 @@
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::mem::ManuallyDrop;
 use std::ptr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rdkafka::bindings as rd;
 use rdkafka::config::ClientConfig;
 use rdkafka::error::RDKafkaErrorCode;
 
+use crate::kafka::events::ErrText;
 use crate::kafka::events::Events;
 use crate::kafka::metadata::{BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo};
 use crate::kafka::KafkaError;
@@ -29,6 +31,16 @@ struct Callbacks {
     events: Arc<Events>,
     group: Option<GroupSettings>,
     assignment: Mutex<Vec<(String, i32)>>,
+    /// Producer delivery reports: delivered, failed.
+    delivered: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// The kind of client, as `rd_kafka_new` wants it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Consumer,
+    Producer,
 }
 
 /// `-G` settings the rebalance callback applies.
@@ -40,7 +52,12 @@ pub struct GroupSettings {
 
 impl Handle {
     pub fn consumer(config: &ClientConfig, events: Arc<Events>) -> Result<Handle, KafkaError> {
-        Self::create(config, events, None)
+        Self::create(Kind::Consumer, config, events, None)
+    }
+
+    /// A producer whose delivery reports are counted (see `deliveries`).
+    pub fn producer(config: &ClientConfig, events: Arc<Events>) -> Result<Handle, KafkaError> {
+        Self::create(Kind::Producer, config, events, None)
     }
 
     /// A balanced consumer in group `settings.group` (kcat's `-G`).
@@ -51,13 +68,14 @@ impl Handle {
     ) -> Result<Handle, KafkaError> {
         let mut config = config.clone();
         config.set("group.id", &settings.group);
-        let handle = Self::create(&config, events, Some(settings))?;
+        let handle = Self::create(Kind::Consumer, &config, events, Some(settings))?;
         // SAFETY: rk is valid; routes the main queue (errors, rebalances) to consumer_poll.
         unsafe { rd::rd_kafka_poll_set_consumer(handle.rk) };
         Ok(handle)
     }
 
     fn create(
+        kind: Kind,
         config: &ClientConfig,
         events: Arc<Events>,
         group: Option<GroupSettings>,
@@ -70,6 +88,8 @@ impl Handle {
             events,
             group,
             assignment: Mutex::new(Vec::new()),
+            delivered: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
         });
         let conf = native.ptr();
         // SAFETY: conf is valid; on success rd_kafka_new takes ownership of it, so the Rust
@@ -82,10 +102,16 @@ impl Handle {
             if is_group {
                 rd::rd_kafka_conf_set_rebalance_cb(conf, Some(rebalance_cb));
             }
+            if kind == Kind::Producer {
+                rd::rd_kafka_conf_set_dr_msg_cb(conf, Some(delivery_cb));
+            }
             let native = ManuallyDrop::new(native);
             let mut errstr = [0 as c_char; 512];
             let rk = rd::rd_kafka_new(
-                rd::rd_kafka_type_t::RD_KAFKA_CONSUMER,
+                match kind {
+                    Kind::Consumer => rd::rd_kafka_type_t::RD_KAFKA_CONSUMER,
+                    Kind::Producer => rd::rd_kafka_type_t::RD_KAFKA_PRODUCER,
+                },
                 native.ptr(),
                 errstr.as_mut_ptr(),
                 errstr.len(),
@@ -153,11 +179,61 @@ impl Handle {
         }
     }
 
-    /// Serves error and log callbacks.
-    pub fn poll(&self) {
+    /// Serves error, log and delivery-report callbacks, waiting up to `timeout_ms` for one.
+    pub fn poll(&self, timeout_ms: i32) {
         // SAFETY: rk is valid for the handle's life.
         unsafe {
-            rd::rd_kafka_poll(self.rk, 0);
+            rd::rd_kafka_poll(self.rk, timeout_ms);
+        }
+    }
+
+    /// `rd_kafka_produceva` with the given argument list.
+    pub fn produce(&self, args: &[rd::rd_kafka_vu_t]) -> Result<(), RDKafkaErrorCode> {
+        // SAFETY: the caller built `args` from pointers valid for this call.
+        unsafe {
+            let err = rd::rd_kafka_produceva(self.rk, args.as_ptr(), args.len());
+            if err.is_null() {
+                return Ok(());
+            }
+            let code = rd::rd_kafka_error_code(err);
+            rd::rd_kafka_error_destroy(err);
+            Err(code.into())
+        }
+    }
+
+    /// Messages and requests not yet acknowledged.
+    pub fn outq_len(&self) -> i32 {
+        // SAFETY: rk is valid.
+        unsafe { rd::rd_kafka_outq_len(self.rk) }
+    }
+
+    /// Delivery reports seen so far: (delivered, failed).
+    pub fn deliveries(&self) -> (u64, u64) {
+        (
+            self.callbacks.delivered.load(Ordering::Relaxed),
+            self.callbacks.failed.load(Ordering::Relaxed),
+        )
+    }
+
+    /// One step of a producer transaction, bounded by `timeout_ms` where librdkafka takes one.
+    pub fn transaction(&self, step: TxnStep, timeout_ms: u64) -> Result<(), String> {
+        let t = timeout_ms as c_int;
+        // SAFETY: rk is a producer; the returned error object is destroyed here.
+        unsafe {
+            let err = match step {
+                TxnStep::Init => rd::rd_kafka_init_transactions(self.rk, t),
+                TxnStep::Begin => rd::rd_kafka_begin_transaction(self.rk),
+                TxnStep::Commit => rd::rd_kafka_commit_transaction(self.rk, t),
+                TxnStep::Abort => rd::rd_kafka_abort_transaction(self.rk, t),
+            };
+            if err.is_null() {
+                return Ok(());
+            }
+            let text = CStr::from_ptr(rd::rd_kafka_error_string(err))
+                .to_string_lossy()
+                .into_owned();
+            rd::rd_kafka_error_destroy(err);
+            Err(text)
         }
     }
 
@@ -275,7 +351,21 @@ pub struct Topic {
     rkt: *mut rd::rd_kafka_topic_t,
 }
 
+/// The steps of kcat's `-X transactional.id` producer.
+#[derive(Clone, Copy, Debug)]
+pub enum TxnStep {
+    Init,
+    Begin,
+    Commit,
+    Abort,
+}
+
 impl Topic {
+    /// The raw handle, for `rd_kafka_produceva`'s `RD_KAFKA_VTYPE_RKT`.
+    pub fn raw(&self) -> *mut rd::rd_kafka_topic_t {
+        self.rkt
+    }
+
     pub fn start(
         &self,
         partition: i32,
@@ -449,6 +539,30 @@ unsafe fn bytes<'a>(p: *mut c_void, len: usize) -> Option<&'a [u8]> {
     }
 }
 
+unsafe extern "C" fn delivery_cb(
+    rk: *mut rd::rd_kafka_t,
+    msg: *const rd::rd_kafka_message_t,
+    opaque: *mut c_void,
+) {
+    let cb = &*(opaque as *const Callbacks);
+    let m = &*msg;
+    if m.err == rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        cb.delivered.fetch_add(1, Ordering::Relaxed);
+        if cb.events.verbosity >= 3 {
+            let broker = rd::rd_kafka_message_broker_id(msg);
+            eprintln!(
+                "% Message delivered to partition {} (offset {}) on broker {broker}",
+                m.partition, m.offset
+            );
+        }
+    } else {
+        cb.failed.fetch_add(1, Ordering::Relaxed);
+        let code: RDKafkaErrorCode = m.err.into();
+        eprintln!("% Delivery failed for message: {}", ErrText(code));
+    }
+    let _ = rk;
+}
+
 unsafe extern "C" fn error_cb(
     _rk: *mut rd::rd_kafka_t,
     err: c_int,
@@ -457,8 +571,9 @@ unsafe extern "C" fn error_cb(
 ) {
     let events = &(*(opaque as *const Callbacks)).events;
     let reason = CStr::from_ptr(reason).to_string_lossy();
-    // SAFETY of the transmute-free conversion: librdkafka passes an rd_kafka_resp_err_t value.
-    let code: RDKafkaErrorCode = resp_err_from_int(err).into();
+    let code: RDKafkaErrorCode = rd::rd_kafka_resp_err_t::try_from(err)
+        .map(Into::into)
+        .unwrap_or(RDKafkaErrorCode::Fail);
     events.on_error(code, &reason);
 }
 
@@ -564,17 +679,15 @@ unsafe extern "C" fn rebalance_cb(
         }
         other => {
             let code: RDKafkaErrorCode = other.into();
-            eprintln!("% ERROR: Group {} rebalance failed: {code}", settings.group);
+            eprintln!(
+                "% ERROR: Group {} rebalance failed: {}",
+                settings.group,
+                ErrText(code)
+            );
             rd::rd_kafka_assign(rk, ptr::null());
             assignment.clear();
         }
     }
-}
-
-fn resp_err_from_int(err: c_int) -> rd::rd_kafka_resp_err_t {
-    // librdkafka error codes are a closed C enum; anything unknown is reported as a generic failure.
-    // SAFETY: rd_kafka_resp_err_t is repr(i32) and the value came from librdkafka itself.
-    unsafe { std::mem::transmute::<i32, rd::rd_kafka_resp_err_t>(err) }
 }
 
 /// Converts a raw `rd_kafka_metadata` into owned data.

@@ -6,68 +6,19 @@
 use std::ffi::{c_void, CString};
 use std::io::{self, Read, Write};
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use rdkafka::bindings as rd;
-use rdkafka::client::ClientContext;
-use rdkafka::config::RDKafkaLogLevel;
-use rdkafka::error::{KafkaError as RdError, RDKafkaErrorCode};
-use rdkafka::message::Message;
-use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
+use rdkafka::error::RDKafkaErrorCode;
 
-use crate::kafka::events::Events;
+use crate::kafka::events::{ErrText, Events};
+use crate::kafka::native::{Handle, Topic, TxnStep};
 use crate::kafka::options::{KcatOptions, Partitioner};
 use crate::kafka::output::io_error_text;
 use crate::kafka::{client_config, KafkaError};
 use crate::record::json_in::parse_envelope;
 use crate::record::split::{split_key, RecordReader};
-
-/// Counts delivery reports; failures decide the exit code.
-pub struct ProduceContext {
-    events: Arc<Events>,
-    delivered: AtomicU64,
-    failed: AtomicU64,
-}
-
-impl ClientContext for ProduceContext {
-    fn log(&self, level: RDKafkaLogLevel, fac: &str, msg: &str) {
-        self.events.on_log(level as i32, fac, "rdkafka", msg);
-    }
-
-    fn error(&self, error: RdError, reason: &str) {
-        let code = error.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail);
-        self.events.on_error(code, reason);
-    }
-}
-
-impl ProducerContext for ProduceContext {
-    type DeliveryOpaque = ();
-
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
-        match result {
-            Ok(m) => {
-                self.delivered.fetch_add(1, Ordering::Relaxed);
-                if self.events.verbosity >= 3 {
-                    eprintln!(
-                        "% Message delivered to partition {} (offset {})",
-                        m.partition(),
-                        m.offset()
-                    );
-                }
-            }
-            Err((e, _)) => {
-                self.failed.fetch_add(1, Ordering::Relaxed);
-                let code = e
-                    .rdkafka_error_code()
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| e.to_string());
-                eprintln!("% Delivery failed for message: {code}");
-            }
-        }
-    }
-}
 
 /// One message's parts, borrowed from the input buffer.
 struct Outgoing<'a> {
@@ -79,8 +30,8 @@ struct Outgoing<'a> {
 }
 
 struct Sender<'a> {
-    producer: BaseProducer<ProduceContext>,
-    rkt: *mut rd::rd_kafka_topic_t,
+    producer: Handle,
+    topic: Topic,
     fixed_headers: Vec<(CString, Option<Vec<u8>>)>,
     sent: u64,
     events: Arc<Events>,
@@ -93,7 +44,12 @@ impl Sender<'_> {
         let mut push = |vtype, u| vus.push(vtype, u);
         use rd::rd_kafka_vtype_t as V;
         use rd::rd_kafka_vu_s__bindgen_ty_1 as U;
-        push(V::RD_KAFKA_VTYPE_RKT, U { rkt: self.rkt });
+        push(
+            V::RD_KAFKA_VTYPE_RKT,
+            U {
+                rkt: self.topic.raw(),
+            },
+        );
         push(
             V::RD_KAFKA_VTYPE_PARTITION,
             U {
@@ -139,26 +95,14 @@ impl Sender<'_> {
             push(V::RD_KAFKA_VTYPE_HEADERS, U { headers: list });
         }
         loop {
-            // SAFETY: every pointer in vus is valid for this call; F_COPY makes librdkafka copy key
+            // Every pointer in the list is valid for this call; F_COPY makes librdkafka copy key
             // and value; headers are copied (inline) or owned by librdkafka after success (list).
-            let err = unsafe {
-                rd::rd_kafka_produceva(
-                    self.producer.client().native_ptr(),
-                    vus.items.as_ptr(),
-                    vus.len,
-                )
-            };
-            if err.is_null() {
-                break;
-            }
-            // SAFETY: err is a valid error object until destroyed here.
-            let code: RDKafkaErrorCode = unsafe {
-                let c = rd::rd_kafka_error_code(err);
-                rd::rd_kafka_error_destroy(err);
-                c.into()
+            let code = match self.producer.produce(&vus.items[..vus.len]) {
+                Ok(()) => break,
+                Err(code) => code,
             };
             if code == RDKafkaErrorCode::QueueFull {
-                self.producer.poll(Duration::from_millis(100));
+                self.producer.poll(100);
                 self.check()?;
                 continue;
             }
@@ -168,12 +112,13 @@ impl Sender<'_> {
             }
             let len = msg.value.map_or(0, <[u8]>::len);
             return Err(KafkaError::Kafka(format!(
-                "Failed to produce message ({len} bytes): {code}"
+                "Failed to produce message ({len} bytes): {}",
+                ErrText(code)
             )));
         }
         self.sent += 1;
         if self.sent % 1024 == 0 {
-            self.producer.poll(Duration::ZERO);
+            self.producer.poll(0);
             self.check()?;
         }
         Ok(())
@@ -193,21 +138,14 @@ impl Sender<'_> {
 
     /// Waits for every delivery report, serving callbacks; fatal errors and signals end the wait.
     fn drain(&self) -> Result<(), KafkaError> {
-        while self.producer.in_flight_count() > 0 {
-            self.producer.poll(Duration::from_millis(50));
+        while self.producer.outq_len() > 0 {
+            self.producer.poll(50);
             self.check()?;
             if self.stopped() {
                 break;
             }
         }
         Ok(())
-    }
-}
-
-impl Drop for Sender<'_> {
-    fn drop(&mut self) {
-        // SAFETY: rkt was created on this producer and is released before it.
-        unsafe { rd::rd_kafka_topic_destroy(self.rkt) }
     }
 }
 
@@ -278,31 +216,8 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         .unwrap_or(1_000_000);
     let transactional = cc.get("transactional.id").is_some();
 
-    let context = ProduceContext {
-        events: events.clone(),
-        delivered: AtomicU64::new(0),
-        failed: AtomicU64::new(0),
-    };
-    let producer: BaseProducer<ProduceContext> = cc
-        .create_with_context(context)
-        .map_err(|e| KafkaError::Config(rd_text(&e)))?;
-    if events.verbosity == 0 {
-        // SAFETY: the handle is valid; kcat lowers librdkafka's log level for -q the same way.
-        unsafe { rd::rd_kafka_set_log_level(producer.client().native_ptr(), 0) };
-    }
-    let ctopic = CString::new(topic.clone())
-        .map_err(|_| KafkaError::Usage("topic name contains NUL".into()))?;
-    // SAFETY: the producer handle is valid; a NULL conf takes the default topic configuration.
-    let rkt = unsafe {
-        rd::rd_kafka_topic_new(
-            producer.client().native_ptr(),
-            ctopic.as_ptr(),
-            ptr::null_mut(),
-        )
-    };
-    if rkt.is_null() {
-        return Err(KafkaError::Kafka(format!("Failed to create topic {topic}")));
-    }
+    let producer = Handle::producer(&cc, events.clone())?;
+    let topic = producer.topic(&topic)?;
     let fixed_headers = opts
         .headers
         .iter()
@@ -310,24 +225,24 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         .collect::<Result<Vec<_>, KafkaError>>()?;
     let mut sender = Sender {
         producer,
-        rkt,
+        topic,
         fixed_headers,
         sent: 0,
         events: events.clone(),
         stop,
     };
-    let timeout = Duration::from_millis(opts.metadata_timeout_ms);
+    let timeout = opts.metadata_timeout_ms;
 
     if transactional {
         events.info("% Using transactional producer");
         sender
             .producer
-            .init_transactions(timeout)
-            .map_err(|e| KafkaError::Kafka(format!("init_transactions(): {}", rd_text(&e))))?;
+            .transaction(TxnStep::Init, timeout)
+            .map_err(|e| KafkaError::Kafka(format!("init_transactions(): {e}")))?;
         sender
             .producer
-            .begin_transaction()
-            .map_err(|e| KafkaError::Kafka(format!("begin_transaction(): {}", rd_text(&e))))?;
+            .transaction(TxnStep::Begin, timeout)
+            .map_err(|e| KafkaError::Kafka(format!("begin_transaction(): {e}")))?;
     }
 
     let mut tee = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
@@ -336,7 +251,7 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
 
     if sender.stopped() && transactional {
         events.info("% Aborting transaction due to termination signal");
-        let _ = sender.producer.abort_transaction(timeout);
+        let _ = sender.producer.transaction(TxnStep::Abort, timeout);
         return fed;
     }
     fed?;
@@ -345,12 +260,12 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         events.info("% Committing transaction");
         sender
             .producer
-            .commit_transaction(timeout)
-            .map_err(|e| KafkaError::Kafka(format!("commit_transaction(): {}", rd_text(&e))))?;
+            .transaction(TxnStep::Commit, timeout)
+            .map_err(|e| KafkaError::Kafka(format!("commit_transaction(): {e}")))?;
         events.info("% Transaction successfully committed");
     }
     sender.drain()?;
-    let failed = sender.producer.context().failed.load(Ordering::Relaxed);
+    let (_, failed) = sender.producer.deliveries();
     if failed > 0 {
         return Err(KafkaError::Kafka(format!(
             "{failed} message(s) were not delivered"
@@ -561,16 +476,5 @@ fn warn_internal_topic(opts: &KcatOptions, partitioner: Option<&str>, events: &E
              of the original record> or --partitioner murmur2",
             partitioner.unwrap_or("consistent_random")
         );
-    }
-}
-
-fn rd_text(e: &RdError) -> String {
-    match e {
-        RdError::ClientConfig(_, desc, _, _) => desc.clone(),
-        RdError::Transaction(err) => err.to_string(),
-        other => other
-            .rdkafka_error_code()
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| other.to_string()),
     }
 }

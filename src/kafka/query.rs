@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
+use crate::kafka::events::ErrText;
 use crate::kafka::events::Events;
 use crate::kafka::metadata::{
     render_json, render_query_json, render_query_text, render_text, QueryResult, Watermarks,
@@ -17,7 +18,8 @@ pub fn run_list(opts: &KcatOptions, events: Arc<Events>) -> Result<(), KafkaErro
     let topic = opts.topic.as_deref().map(|t| handle.topic(t)).transpose()?;
     let md = handle.metadata(topic.as_ref(), opts.metadata_timeout_ms).map_err(|e| {
         KafkaError::Kafka(format!(
-            "Failed to acquire metadata: {e} (Are the brokers reachable? Also try increasing the metadata timeout with -m <timeout>?)"
+            "Failed to acquire metadata: {} (Are the brokers reachable? Also try increasing the metadata timeout with -m <timeout>?)",
+            ErrText(e)
         ))
     })?;
     let marks: Option<Watermarks> = opts.list_offsets.then(|| {
@@ -57,7 +59,7 @@ pub fn run_query(opts: &KcatOptions, events: Arc<Events>) -> Result<(), KafkaErr
     for (topic, asks) in by_topic {
         let found = handle
             .offsets_for_times(topic, &asks, opts.metadata_timeout_ms)
-            .map_err(|e| KafkaError::Kafka(format!("offsets_for_times failed: {e}")))?;
+            .map_err(|e| KafkaError::Kafka(format!("offsets_for_times failed: {}", ErrText(e))))?;
         results.extend(
             found
                 .into_iter()

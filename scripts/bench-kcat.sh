@@ -9,6 +9,8 @@
 # Environment:
 #   RUNS   timed runs per tool and case (default 5); kct and kcat alternate
 #   MSGS   messages in the data set (default 1000000; lower only to smoke-test the script)
+#   LIST_RUNS  timed runs per tool of the -L case (default 5 × RUNS: one run takes ~10-70 ms and
+#          librdkafka's start-up makes that bimodal, so a median of few runs says little)
 #
 # Cases (identical arguments for both tools, stdout to /dev/null):
 #   1. consume -C -e -q -X fetch.wait.max.ms=5 -f '%k %s\n'   (the data set, from the beginning)
@@ -31,6 +33,7 @@ export LC_ALL=C # '.' as the decimal separator in $EPOCHREALTIME, awk and printf
 
 RUNS=${RUNS:-5}
 MSGS=${MSGS:-1000000}
+LIST_RUNS=${LIST_RUNS:-$((5 * RUNS))}
 TANSU_VERSION=0.6.0
 KCAT=/usr/bin/kcat
 PEER_LIB="$ROOT/.peer-lib"
@@ -41,6 +44,7 @@ die() { printf 'bench-kcat: %s\n' "$*" >&2; exit 1; }
 
 case $RUNS in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, got '$RUNS'" ;; esac
 case $MSGS in '' | *[!0-9]* | 0) die "MSGS must be a positive integer, got '$MSGS'" ;; esac
+case $LIST_RUNS in '' | *[!0-9]* | 0) die "LIST_RUNS must be a positive integer, got '$LIST_RUNS'" ;; esac
 
 # --- prerequisites (mirrors scripts/test.sh, which ends in `exec cargo test` and cannot be sourced)
 SUDO=()
@@ -97,7 +101,9 @@ if [ ! -e "$PEER_LIB/librdkafka.so.1" ]; then
     mkdir -p "$PEER_LIB"
     ln -sf "$lib" "$PEER_LIB/librdkafka.so.1"
 fi
-KCAT_VERSION=$(LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" -V 2>/dev/null | grep -o 'Version [^ ]*.*librdkafka [0-9.]*' | head -n1) || true
+KCAT_V=$(LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" -V 2>/dev/null) || true
+KCAT_VERSION="kcat $(grep -o 'Version [0-9.]*' <<<"$KCAT_V" | head -n1 | cut -d' ' -f2)"
+KCAT_VERSION+=" with $(grep -o 'librdkafka [0-9.]*' <<<"$KCAT_V" | head -n1)"
 case $KCAT_VERSION in
     *'librdkafka 2.'*) ;;
     *) die "kcat does not run against $PEER_LIB/librdkafka.so.1: $(LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" -V 2>&1 | head -n3)" ;;
@@ -154,13 +160,13 @@ topic_delete() { # NAME
         { cat "$TMP/topic.log" >&2; die "tansu topic delete $1 failed"; }
 }
 
-# Messages in TOPIC (4 partitions): the sum of the end offsets, via kcat -Q (timestamp -1 = end).
+# Messages in TOPIC, counted by consuming it with kcat (tansu 0.6.0's memory storage answers
+# ListOffsets "latest" with a stale offset, so kcat -Q cannot be used for this).
 topic_count() { # TOPIC
-    local out
-    out=$(LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" -b "$B" -Q -t "$1:0:-1" -t "$1:1:-1" -t "$1:2:-1" -t "$1:3:-1" 2>&1) ||
-        { printf '%s\n' "$out" >&2; die "kcat -Q on $1 failed"; }
-    printf '%s\n' "$out" | awk '$1 == "'"$1"'" && $3 == "offset" { n += $4; k++ } END { if (k != 4) exit 1; print n }' ||
-        { printf '%s\n' "$out" >&2; die "kcat -Q on $1: could not read 4 end offsets"; }
+    local n
+    n=$(LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" -b "$B" -t "$1" -C -e -q -X fetch.wait.max.ms=5 \
+        -f '\n' 2>"$TMP/count.err" | wc -l) || { cat "$TMP/count.err" >&2; die "counting the messages in $1 with kcat failed"; }
+    echo "$n"
 }
 
 # --- the data set --------------------------------------------------------------------------------
@@ -282,8 +288,8 @@ for tool in kct kcat; do
         exit 1
     fi
 done
-say "-L: $RUNS timed runs per tool"
-for ((i = 1; i <= RUNS; i++)); do
+say "-L: $LIST_RUNS timed runs per tool"
+for ((i = 1; i <= LIST_RUNS; i++)); do
     for tool in kct kcat; do measure list "$tool" -b "$B" -L; done
 done
 
@@ -314,7 +320,8 @@ declare -A LABEL=(
 
 echo
 echo "kct $KCT_REV vs $KCAT_VERSION; tansu $TANSU_VERSION memory storage; $MSGS messages of 100 bytes;"
-echo "median of $RUNS runs each, alternating; $(nproc) cores. Wall and CPU in seconds, ratio = kct/kcat."
+echo "median of $RUNS runs each ($LIST_RUNS for -L), kct and kcat alternating; $(nproc) cores."
+echo "Wall and CPU (user+sys) in seconds, peak RSS in MB; ratio = kct/kcat."
 echo
 echo '| case | kct wall | kcat wall | ratio | kct CPU | kcat CPU | ratio | kct RSS MB | kcat RSS MB | ratio |'
 echo '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'

@@ -39,6 +39,9 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         })?;
     }
 
+    // With a group id, kcat's simple consumer stores each partition's end offset, which
+    // librdkafka commits when the partition stops: the next `-o stored` run starts there.
+    let store_offsets = cc.get("group.id").is_some();
     let mut state = ConsumeState::new(opts, &partitions, &events, emitter);
     let result = loop {
         queue.serve(SERVE_TIMEOUT_MS, &mut state);
@@ -51,6 +54,11 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         }
         if let Err(e) = state.emitter.flush() {
             break Err(e);
+        }
+        for (p, offset) in state.eof_offsets.drain(..) {
+            if store_offsets {
+                topic.store_offset(p, offset - 1);
+            }
         }
         stop_finished(&topic, &mut state);
         if state.done || stop.load(Ordering::Relaxed) {
@@ -180,6 +188,8 @@ struct ConsumeState<'a> {
     stopped_count: usize,
     done: bool,
     failure: Option<KafkaError>,
+    /// Partition ends seen in the last batch: (partition, end offset).
+    eof_offsets: Vec<(i32, i64)>,
 }
 
 impl<'a> ConsumeState<'a> {
@@ -201,6 +211,7 @@ impl<'a> ConsumeState<'a> {
             stopped_count: 0,
             done: false,
             failure: None,
+            eof_offsets: Vec::new(),
         }
     }
 
@@ -251,6 +262,7 @@ impl MessageSink for ConsumeState<'_> {
             return;
         }
         p.at_eof = true;
+        self.eof_offsets.push((partition, offset));
         if exit_eof {
             self.stop_partition(partition);
         }

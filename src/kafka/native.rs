@@ -382,6 +382,15 @@ impl Topic {
         Ok(())
     }
 
+    /// Marks `offset` as processed, so the simple consumer commits `offset + 1` for its group
+    /// when the partition stops (kcat does this at every partition end).
+    pub fn store_offset(&self, partition: i32, offset: i64) {
+        // SAFETY: rkt is valid; storing is a local operation.
+        unsafe {
+            rd::rd_kafka_offset_store(self.rkt, partition, offset);
+        }
+    }
+
     pub fn stop(&self, partition: i32) {
         // SAFETY: as above.
         unsafe {

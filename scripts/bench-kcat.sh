@@ -169,6 +169,9 @@ topic_count() { # TOPIC
     echo "$n"
 }
 
+# Other work on this machine skews the numbers: record the load average the measuring starts at.
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # --- the data set --------------------------------------------------------------------------------
 # MSGS lines of exactly 100 bytes: "user-NNNNNNN#NNNNNNN-<78 filler bytes>\n", keys spread out.
 DATA="$TMP/data.txt"
@@ -321,6 +324,7 @@ declare -A LABEL=(
 echo
 echo "kct $KCT_REV vs $KCAT_VERSION; tansu $TANSU_VERSION memory storage; $MSGS messages of 100 bytes;"
 echo "median of $RUNS runs each ($LIST_RUNS for -L), kct and kcat alternating; $(nproc) cores."
+echo "Load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Wall and CPU (user+sys) in seconds, peak RSS in MB; ratio = kct/kcat."
 echo
 echo '| case | kct wall | kcat wall | ratio | kct CPU | kcat CPU | ratio | kct RSS MB | kcat RSS MB | ratio |'

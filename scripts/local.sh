@@ -86,7 +86,10 @@ if ! out=$(cd "$DIR" && tansu topic create "$TOPIC" --broker "tcp://$BROKER" --p
     fi
 fi
 
-run() { printf '\n$ %s\n' "$*" >&2; "$@"; }
+run() {
+    { printf '\n$'; printf ' %q' "$@"; printf '\n'; } >&2
+    "$@"
+}
 
 run "$KCT" -b "$BROKER" -L
 printf 'alpha:first line\nbeta:second line\ngamma:third line\n' >"$DIR/demo-input.txt"

@@ -89,5 +89,5 @@ fi
 say "oracle: $(LD_LIBRARY_PATH="$ROOT/.peer-lib" kcat -V 2>/dev/null | grep -o 'Version [^ ]*.*librdkafka [0-9.]*' | head -n1)"
 
 # --- the suite ---------------------------------------------------------------------------------
-say "cargo test --release $*"
-exec cargo test --release "$@"
+say "cargo test --release --no-fail-fast $*"
+exec cargo test --release --no-fail-fast "$@"

@@ -90,7 +90,7 @@ fn fmt_args<'a>(topic: &str, f: &'a str, extra: &[&'a str]) -> Vec<String> {
 #[test]
 fn format_tokens() {
     let t = fmt_topic();
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     let formats = [
         "%s\n",
         "%S\n",
@@ -118,7 +118,7 @@ fn format_tokens() {
 #[test]
 fn format_tokens_binary() {
     let t = bin_topic();
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     for f in ["%s\n", "%k\n", "%R%s", "%K %S %h\n", "%k|%s|%h|%o\n"] {
         c.same(&format!("-f {f:?}"), &fmt_args(t, f, &[]), b"");
     }
@@ -128,7 +128,7 @@ fn format_tokens_binary() {
 #[test]
 fn format_escapes() {
     let t = fmt_topic();
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     let formats = [
         r"[\n]%o",
         r"[\t]%o\n",
@@ -145,7 +145,6 @@ fn format_escapes() {
         r"[\0x41]\n",
         r"[\q]\n",
         r"[\\]\n",
-        r"[\%]%o\n",
         r"%o[\0]tail\n%p\n",
         r"%k\t%s\r\n",
     ];
@@ -153,13 +152,18 @@ fn format_escapes() {
         c.same(&format!("-f {f}"), &fmt_args(t, f, &[]), b"");
     }
     c.finish();
+    // `\%` yields a `%` that then starts a token: `%]` is an unsupported formatter.
+    let mut e = Checks::new();
+    e.same("-f [\\%]%o", &fmt_args(t, r"[\%]%o\n", &[]), b"");
+    e.finish();
 }
 
 #[test]
 fn default_formats_with_delimiters() {
     let t = fmt_topic();
-    let mut c = Checks::new();
-    let long_key = "K".repeat(60);
+    let mut c = Checks::succeeding();
+    // The default format is built in a 64-byte buffer: "%k" + 59 + "%s" loses the "\n".
+    let long_key = "K".repeat(59);
     let cases: Vec<Vec<&str>> = vec![
         vec![],
         vec!["-Z"],
@@ -183,12 +187,17 @@ fn default_formats_with_delimiters() {
         c.same(&format!("{extra:?}"), &consume_args(t, &extra), b"");
     }
     c.finish();
+    // 60 bytes: the cut leaves "%k" + 60 + "%", and kcat fails with "Empty formatter".
+    let mut e = Checks::new();
+    let longer = "K".repeat(60);
+    e.same("-K <60 bytes>", &consume_args(t, &["-K", &longer]), b"");
+    e.finish();
 }
 
 #[test]
 fn json_envelope() {
     let t = fmt_topic();
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     let cases: Vec<Vec<&str>> = vec![
         vec!["-J"],
         vec!["-J", "-Z"],
@@ -261,7 +270,7 @@ fn json_invalid_utf8_is_valid_json_in_kct() {
 fn offset_forms_across_partitions() {
     let t = offs_topic();
     let f = "%p %o %T %k %s\n";
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     let s_at = |ms: i64| format!("s@{}", T0 + ms);
     let e_at = |ms: i64| format!("e@{}", T0 + ms);
     let (s2000, s2500, s99, e2000, e0, s1000, e3000) = (
@@ -280,7 +289,7 @@ fn offset_forms_across_partitions() {
         vec!["-o", "0"],
         vec!["-o", "3"],
         vec!["-o", "5"],
-        vec!["-o", "7"],
+        // Not `-o 7` (past the end): kcat itself never finishes against tansu 0.6.0 there.
         vec!["-o", "-2"],
         vec!["-o", "-1"],
         vec!["-o", "-10"],
@@ -309,7 +318,7 @@ fn offset_stored_with_group() {
     let g = unique_topic("grp");
     commit_offsets(&g, t, &[(0, 2), (1, 3), (2, 4)]);
     let never = unique_topic("grp-none");
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     let gid = format!("group.id={g}");
     let gid_none = format!("group.id={never}");
     for (label, gid) in [("committed", &gid), ("no commits", &gid_none)] {
@@ -333,7 +342,7 @@ fn offset_stored_with_group() {
 #[test]
 fn count_across_partitions() {
     let t = offs_topic();
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     for n in ["1", "4", "15", "100"] {
         let args = consume_args(t, &["-f", "%p %o %s\n", "-c", n]);
         let p = both(&args, b"");
@@ -387,7 +396,7 @@ fn eof_with_empty_partitions() {
         ],
     );
     let empty = new_topic("empty", 3);
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     c.same(
         "data in one of four partitions",
         &consume_args(&t, &[]),
@@ -411,7 +420,7 @@ fn eof_with_empty_partitions() {
 #[test]
 fn partition_selection() {
     let t = offs_topic();
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
     for p in ["0", "1", "2"] {
         c.same(
             &format!("-p {p}"),
@@ -420,12 +429,14 @@ fn partition_selection() {
         );
     }
     c.same_sorted("-p -1", &consume_args(t, &["-p", "-1"]), b"");
-    c.same(
+    c.finish();
+    let mut e = Checks::new();
+    e.same(
         "-p 7 (no such partition)",
         &consume_args(t, &["-p", "7"]),
         b"",
     );
-    c.finish();
+    e.finish();
 }
 
 #[test]

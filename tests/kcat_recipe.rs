@@ -87,7 +87,7 @@ fn connect_offset_reset_recipe() {
     let t = offsets_topic();
     let twin = offsets_topic();
     let expected_p = murmur2_partition(KEY.as_bytes(), PARTITIONS);
-    let mut c = Checks::new();
+    let mut c = Checks::succeeding();
 
     // Step 2: find the key and the partition.
     c.same_sorted("-C -K# -e", &consume_args(&t, &["-K#"]), b"");

@@ -11,7 +11,7 @@ use crate::kafka::events::Events;
 use crate::kafka::native::{Handle, MessageSink, Topic};
 use crate::kafka::options::{KcatOptions, StartOffset};
 use crate::kafka::printer::Emitter;
-use crate::kafka::{client_config, logical, KafkaError};
+use crate::kafka::{client_config, consumer_defaults, logical, KafkaError};
 use crate::record::MessageView;
 
 /// How long one wait for messages may block before signals and callbacks are looked at again.
@@ -22,6 +22,7 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     let emitter = Emitter::new(opts)?;
     let mut cc = client_config(opts);
     cc.set("enable.partition.eof", "true");
+    consumer_defaults(&mut cc);
     // The simple consumer never commits (kcat forces this too).
     cc.set("auto.commit.enable", "false");
     let handle = Handle::consumer(&cc, events.clone())?;

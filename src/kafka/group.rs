@@ -13,7 +13,7 @@ use crate::kafka::events::Events;
 use crate::kafka::native::{GroupSettings, Handle, MessageSink};
 use crate::kafka::options::{KcatOptions, Mode};
 use crate::kafka::printer::Emitter;
-use crate::kafka::{client_config, KafkaError};
+use crate::kafka::{client_config, consumer_defaults, KafkaError};
 use crate::record::MessageView;
 
 const POLL_TIMEOUT_MS: i32 = 100;
@@ -30,6 +30,7 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     let emitter = Emitter::new(opts)?;
     let mut cc = client_config(opts);
     cc.set("enable.partition.eof", "true");
+    consumer_defaults(&mut cc);
     let settings = GroupSettings {
         group: group.clone(),
         offset: opts.offset.map(super::consume::logical_offset),

@@ -44,3 +44,12 @@ pub fn client_config(opts: &options::KcatOptions) -> rdkafka::config::ClientConf
     }
     cc
 }
+
+/// Settings kct's consumers use unless the user chose otherwise. librdkafka pauses fetching for
+/// `fetch.queue.backoff.ms` (1 s by default) whenever its prefetch queue is full, which stalls a
+/// consumer that formats slower than the network delivers; a short pause keeps it streaming.
+pub fn consumer_defaults(cc: &mut rdkafka::config::ClientConfig) {
+    if cc.get("fetch.queue.backoff.ms").is_none() {
+        cc.set("fetch.queue.backoff.ms", "10");
+    }
+}

@@ -33,14 +33,16 @@ struct Sender<'a> {
     producer: Handle,
     topic: Topic,
     fixed_headers: Vec<(CString, Option<Vec<u8>>)>,
-    sent: u64,
+    /// Reused for every message: building the argument list allocates and clears nothing.
+    vus: Box<VuList>,
     events: Arc<Events>,
     stop: &'a AtomicBool,
 }
 
 impl Sender<'_> {
     fn send(&mut self, msg: &Outgoing<'_>) -> Result<(), KafkaError> {
-        let mut vus = VuList::new();
+        let vus = &mut self.vus;
+        vus.len = 0;
         let mut push = |vtype, u| vus.push(vtype, u);
         use rd::rd_kafka_vtype_t as V;
         use rd::rd_kafka_vu_s__bindgen_ty_1 as U;
@@ -97,7 +99,7 @@ impl Sender<'_> {
         loop {
             // Every pointer in the list is valid for this call; F_COPY makes librdkafka copy key
             // and value; headers are copied (inline) or owned by librdkafka after success (list).
-            let code = match self.producer.produce(&vus.items[..vus.len]) {
+            let code = match self.producer.produce(&self.vus.items[..self.vus.len]) {
                 Ok(()) => break,
                 Err(code) => code,
             };
@@ -116,12 +118,10 @@ impl Sender<'_> {
                 ErrText(code)
             )));
         }
-        self.sent += 1;
-        if self.sent % 1024 == 0 {
-            self.producer.poll(0);
-            self.check()?;
-        }
-        Ok(())
+        // Serving delivery reports after every message keeps librdkafka's queue, and so memory,
+        // small (kcat does the same).
+        self.producer.poll(0);
+        self.check()
     }
 
     /// Fatal errors from callbacks (all brokers down) end the run, as kcat's do.
@@ -209,6 +209,11 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     if opts.partitioner == Partitioner::Murmur2 {
         cc.set("partitioner", "murmur2_random");
     }
+    // A CLI needs far fewer messages in flight than librdkafka's default of 100000; this keeps
+    // memory flat without costing throughput.
+    if cc.get("queue.buffering.max.messages").is_none() {
+        cc.set("queue.buffering.max.messages", "20000");
+    }
     warn_internal_topic(opts, cc.get("partitioner"), &events);
     let max_size: usize = cc
         .get("message.max.bytes")
@@ -227,7 +232,7 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         producer,
         topic,
         fixed_headers,
-        sent: 0,
+        vus: Box::new(VuList::new()),
         events: events.clone(),
         stop,
     };

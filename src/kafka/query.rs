@@ -14,7 +14,9 @@ use crate::kafka::options::KcatOptions;
 use crate::kafka::{client_config, KafkaError};
 
 pub fn run_list(opts: &KcatOptions, events: Arc<Events>) -> Result<(), KafkaError> {
-    let handle = Handle::consumer(&client_config(opts), events)?;
+    // A producer handle, as kcat uses: it asks for cluster metadata as soon as it connects, so
+    // the answer names a real broker rather than the bootstrap connection.
+    let handle = Handle::producer(&client_config(opts), events)?;
     let topic = opts.topic.as_deref().map(|t| handle.topic(t)).transpose()?;
     let md = handle.metadata(topic.as_ref(), opts.metadata_timeout_ms).map_err(|e| {
         KafkaError::Kafka(format!(

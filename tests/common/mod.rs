@@ -586,7 +586,8 @@ pub fn murmur2_partition(key: &[u8], partitions: i32) -> i32 {
 // ---------------------------------------------------------------------------------------------
 // Running kcat and kct
 
-/// Runs `cmd` with `stdin` as its input, killing it (and failing the test) after `timeout`.
+/// Runs `cmd` with `stdin` as its input, killing it after `timeout` (exit status 137 then, and
+/// stderr ends with a `[harness: killed after …]` note).
 pub fn run_cmd(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Output {
     let what = format!("{cmd:?}");
     cmd.stdin(Stdio::piped())
@@ -625,15 +626,21 @@ pub fn run_cmd(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Output {
             break st;
         }
         if Instant::now() > deadline {
+            // Killed: reported through the exit status (137) and a note at the end of stderr,
+            // so a comparison shows it as a difference instead of aborting the whole test.
             let _ = child.kill();
-            let _ = child.wait();
+            let status = child.wait().expect("wait for killed child");
+            let _ = writer.join();
             let stdout = out_reader.join().unwrap_or_default();
-            let stderr = err_reader.join().unwrap_or_default();
-            panic!(
-                "timed out after {timeout:?}: {what}\n--- stdout (tail) ---\n{}\n--- stderr (tail) ---\n{}",
-                show_tail(&stdout),
-                show_tail(&stderr)
+            let mut stderr = err_reader.join().unwrap_or_default();
+            stderr.extend_from_slice(
+                format!("\n[harness: killed after {timeout:?} timeout: {what}]\n").as_bytes(),
             );
+            return Output {
+                status,
+                stdout,
+                stderr,
+            };
         }
         thread::sleep(Duration::from_millis(3));
     };
@@ -841,6 +848,7 @@ pub fn assert_same_sorted<S: AsRef<OsStr>>(args: &[S], stdin: &[u8]) -> Pair {
 pub struct Checks {
     failures: Vec<String>,
     cases: usize,
+    oracle_must_succeed: bool,
 }
 
 impl Checks {
@@ -848,10 +856,31 @@ impl Checks {
         Checks::default()
     }
 
+    /// Like `new`, and every kcat run must exit 0: the cases are meant to succeed, so two
+    /// identical failures must not pass as "same".
+    pub fn succeeding() -> Checks {
+        Checks {
+            oracle_must_succeed: true,
+            ..Checks::default()
+        }
+    }
+
+    fn oracle(&mut self, label: &str, p: &Pair) {
+        if self.oracle_must_succeed && code(&p.kcat) != 0 {
+            self.failures.push(format!(
+                "[{label}] the oracle failed (exit {}), the case is wrong: {}\n{}",
+                code(&p.kcat),
+                p.args.join(" "),
+                show_tail(&p.kcat.stderr)
+            ));
+        }
+    }
+
     /// Same stdout bytes and exit code.
     pub fn same<S: AsRef<OsStr>>(&mut self, label: &str, args: &[S], stdin: &[u8]) -> Pair {
         self.cases += 1;
         let p = both(args, stdin);
+        self.oracle(label, &p);
         if let Some(m) = p.exact_mismatch() {
             self.failures.push(format!("[{label}]\n{m}"));
         }
@@ -862,6 +891,7 @@ impl Checks {
     pub fn same_sorted<S: AsRef<OsStr>>(&mut self, label: &str, args: &[S], stdin: &[u8]) -> Pair {
         self.cases += 1;
         let p = both(args, stdin);
+        self.oracle(label, &p);
         if let Some(m) = p.sorted_mismatch() {
             self.failures.push(format!("[{label}]\n{m}"));
         }
@@ -874,6 +904,17 @@ impl Checks {
         if !ok {
             self.failures.push(format!("[{label}]\n{}", detail()));
         }
+    }
+
+    /// Records a kcat run of a case that must succeed (for callers that run the tools
+    /// themselves).
+    pub fn oracle_ok(&mut self, label: &str, kcat: &Output, args: &[String]) {
+        let p = Pair {
+            args: args.to_vec(),
+            kcat: kcat.clone(),
+            kct: kcat.clone(),
+        };
+        self.oracle(label, &p);
     }
 
     pub fn finish(self) {
@@ -909,6 +950,16 @@ pub fn json_lines(b: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Parses one line of kcat -J output. kcat writes bytes that are not UTF-8 raw (invalid
+/// JSON); such a line is read as Latin-1 instead, which keeps every byte distinguishable.
+pub fn json_lenient(line: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(line).unwrap_or_else(|_| {
+        let latin1: String = line.iter().map(|&c| c as char).collect();
+        serde_json::from_str(&latin1)
+            .unwrap_or_else(|e| panic!("not JSON even as Latin-1 ({e}): {}", show(line)))
+    })
+}
+
 /// What kcat -J shows of a topic, normalised for comparing two topics written by two tools:
 /// `topic` and `ts` dropped, sorted by partition and offset.
 pub fn normalized_records(topic: &str) -> Vec<serde_json::Value> {
@@ -919,7 +970,12 @@ pub fn normalized_records(topic: &str) -> Vec<serde_json::Value> {
         "kcat -J on {topic} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut v = json_lines(&out.stdout);
+    let mut v: Vec<serde_json::Value> = out
+        .stdout
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(json_lenient)
+        .collect();
     for r in &mut v {
         let o = r.as_object_mut().unwrap();
         o.remove("topic");

@@ -23,8 +23,12 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     let mut cc = client_config(opts);
     cc.set("enable.partition.eof", "true");
     consumer_defaults(&mut cc);
-    // The simple consumer never commits (kcat forces this too).
-    cc.set("auto.commit.enable", "false");
+    // No periodic commits from the simple consumer (kcat forces this too); partition ends are
+    // still committed for a group, see `store_offsets`.
+    if cc.get("auto.commit.enable").is_none() {
+        cc.set("auto.commit.enable", "false");
+        events.own_property("auto.commit.enable");
+    }
     let handle = Handle::consumer(&cc, events.clone())?;
     let topic = handle.topic(topic_name)?;
     let partitions = partitions_to_read(&handle, &topic, topic_name, opts)?;

@@ -14,6 +14,8 @@ pub struct Events {
     pub continue_on_error: bool,
     fatal: Mutex<Option<String>>,
     has_fatal: AtomicBool,
+    /// Properties kct sets on its own, whose deprecation warnings would only confuse.
+    own_properties: Mutex<Vec<&'static str>>,
 }
 
 impl Events {
@@ -23,6 +25,7 @@ impl Events {
             continue_on_error,
             fatal: Mutex::new(None),
             has_fatal: AtomicBool::new(false),
+            own_properties: Mutex::new(Vec::new()),
         }
     }
 
@@ -59,6 +62,9 @@ impl Events {
         if self.verbosity == 0 && level > 3 {
             return;
         }
+        if fac == "CONFWARN" && self.is_own_property_warning(msg) {
+            return;
+        }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -71,6 +77,16 @@ impl Events {
             name,
             msg
         );
+    }
+
+    /// Hides librdkafka's configuration warnings about `property`, which kct set itself.
+    pub fn own_property(&self, property: &'static str) {
+        self.own_properties.lock().unwrap_or_else(|e| e.into_inner()).push(property);
+    }
+
+    fn is_own_property_warning(&self, msg: &str) -> bool {
+        let own = self.own_properties.lock().unwrap_or_else(|e| e.into_inner());
+        own.iter().any(|p| msg.contains(&format!("property {p} is")))
     }
 
     pub fn info(&self, msg: impl std::fmt::Display) {

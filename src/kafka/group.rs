@@ -49,10 +49,13 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         emitter,
         events: &events,
         at_eof: HashSet::new(),
+        exit_eof: opts.exit_eof,
+        assigned: 0,
         done: false,
         failure: None,
     };
     let result = loop {
+        sink.assigned = handle.assignment_len();
         handle.consumer_poll(POLL_TIMEOUT_MS, &mut sink);
         if let Some(fatal) = events.take_fatal() {
             break Err(KafkaError::Kafka(fatal));
@@ -62,10 +65,6 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         }
         if let Err(e) = sink.emitter.flush() {
             break Err(e);
-        }
-        let assigned = handle.assignment_len();
-        if opts.exit_eof && assigned > 0 && sink.at_eof.len() >= assigned {
-            sink.done = true;
         }
         if sink.done || stop.load(Ordering::Relaxed) {
             break Ok(());
@@ -80,6 +79,9 @@ struct GroupSink<'a> {
     emitter: Emitter,
     events: &'a Events,
     at_eof: HashSet<(String, i32)>,
+    exit_eof: bool,
+    /// Partitions assigned when the current poll started.
+    assigned: usize,
     done: bool,
     failure: Option<KafkaError>,
 }
@@ -100,8 +102,12 @@ impl MessageSink for GroupSink<'_> {
 
     fn partition_eof(&mut self, topic: &str, partition: i32, offset: i64) {
         self.at_eof.insert((topic.to_string(), partition));
+        if self.exit_eof && self.assigned > 0 && self.at_eof.len() >= self.assigned {
+            self.done = true;
+        }
+        let suffix = if self.done { ": exiting" } else { "" };
         self.events.info(format_args!(
-            "% Reached end of topic {topic} [{partition}] at offset {offset}"
+            "% Reached end of topic {topic} [{partition}] at offset {offset}{suffix}"
         ));
     }
 

@@ -1,4 +1,5 @@
 //! kct library: everything that is not a front end.
 pub mod config;
+pub mod io_error;
 pub mod kafka;
 pub mod record;

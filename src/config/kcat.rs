@@ -226,7 +226,7 @@ fn default_file(home: Option<&Path>, notices: &mut Vec<String>) -> Option<PathBu
 pub fn read_file(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
     let text = std::fs::read(path).map_err(|e| ConfigError::Open {
         path: path.display().to_string(),
-        reason: e.to_string(),
+        reason: crate::io_error::io_error_text(&e),
     })?;
     let text = String::from_utf8_lossy(&text);
     let mut props = Vec::new();

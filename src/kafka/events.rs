@@ -81,12 +81,19 @@ impl Events {
 
     /// Hides librdkafka's configuration warnings about `property`, which kct set itself.
     pub fn own_property(&self, property: &'static str) {
-        self.own_properties.lock().unwrap_or_else(|e| e.into_inner()).push(property);
+        self.own_properties
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(property);
     }
 
     fn is_own_property_warning(&self, msg: &str) -> bool {
-        let own = self.own_properties.lock().unwrap_or_else(|e| e.into_inner());
-        own.iter().any(|p| msg.contains(&format!("property {p} is")))
+        let own = self
+            .own_properties
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        own.iter()
+            .any(|p| msg.contains(&format!("property {p} is")))
     }
 
     pub fn info(&self, msg: impl std::fmt::Display) {

@@ -47,12 +47,3 @@ impl Output {
         res
     }
 }
-
-/// The OS's wording, without Rust's " (os error 32)" suffix, as kcat's strerror shows it.
-pub fn io_error_text(e: &io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}

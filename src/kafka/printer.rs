@@ -145,7 +145,7 @@ impl Emitter {
         let (len, topic, p, o) = &self.last;
         KafkaError::Kafka(format!(
             "Write error for message of {len} bytes in {topic} [{p}] at offset {o}: {}",
-            crate::kafka::output::io_error_text(e)
+            crate::io_error::io_error_text(e)
         ))
     }
 }

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use rdkafka::bindings as rd;
 use rdkafka::error::RDKafkaErrorCode;
 
+use crate::io_error::io_error_text;
 use crate::kafka::events::{ErrText, Events};
 use crate::kafka::native::{Handle, Topic, TxnStep};
 use crate::kafka::options::{KcatOptions, Partitioner};
-use crate::kafka::output::io_error_text;
 use crate::kafka::{client_config, KafkaError};
 use crate::record::json_in::parse_envelope;
 use crate::record::split::{split_key, RecordReader};
@@ -288,7 +288,7 @@ fn feed(
 ) -> Result<(), KafkaError> {
     let mut remaining = opts.count;
     if !opts.positional.is_empty() && !opts.line_mode {
-        return send_files(opts, sender, &mut remaining);
+        return send_files(opts, sender, &mut remaining, max_size);
     }
     let input: Box<dyn Read> = match opts.positional.first() {
         Some(path) => Box::new(std::fs::File::open(path).map_err(|e| {
@@ -406,11 +406,22 @@ fn send_files(
     opts: &KcatOptions,
     sender: &mut Sender<'_>,
     remaining: &mut Option<u64>,
+    max_size: usize,
 ) -> Result<(), KafkaError> {
     let mut good = 0;
     for path in &opts.positional {
         if *remaining == Some(0) || sender.stopped() {
             break;
+        }
+        // librdkafka would refuse it anyway; don't read a huge file into memory first.
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() && meta.len() > max_size as u64 {
+                return Err(KafkaError::Kafka(format!(
+                    "Failed to produce message ({} bytes): {}",
+                    meta.len(),
+                    ErrText(RDKafkaErrorCode::MessageSizeTooLarge)
+                )));
+            }
         }
         let data = match std::fs::read(path) {
             Ok(d) => d,

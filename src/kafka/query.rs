@@ -86,7 +86,7 @@ fn write_stdout(bytes: &[u8]) -> Result<(), KafkaError> {
     out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| {
         KafkaError::Kafka(format!(
             "Write error: {}",
-            crate::kafka::output::io_error_text(&e)
+            crate::io_error::io_error_text(&e)
         ))
     })
 }

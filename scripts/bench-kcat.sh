@@ -28,86 +28,29 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
-export PATH="$HOME/.cargo/bin:$PATH"
+# shellcheck source=scripts/tools.sh
+. scripts/tools.sh
 export LC_ALL=C # '.' as the decimal separator in $EPOCHREALTIME, awk and printf
 
 RUNS=${RUNS:-5}
 MSGS=${MSGS:-1000000}
 LIST_RUNS=${LIST_RUNS:-$((5 * RUNS))}
-TANSU_VERSION=0.6.0
-KCAT=/usr/bin/kcat
-PEER_LIB="$ROOT/.peer-lib"
 LIST_TOPICS=200
 
-say() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'bench-kcat: %s\n' "$*" >&2; exit 1; }
 
 case $RUNS in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, got '$RUNS'" ;; esac
 case $MSGS in '' | *[!0-9]* | 0) die "MSGS must be a positive integer, got '$MSGS'" ;; esac
 case $LIST_RUNS in '' | *[!0-9]* | 0) die "LIST_RUNS must be a positive integer, got '$LIST_RUNS'" ;; esac
 
-# --- prerequisites (mirrors scripts/test.sh, which ends in `exec cargo test` and cannot be sourced)
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
-
-APT_UPDATED=0
-apt_install() {
-    if [ "$APT_UPDATED" -eq 0 ]; then
-        say "apt-get update"
-        "${SUDO[@]}" apt-get update
-        APT_UPDATED=1
-    fi
-    say "installing with apt-get: $*"
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
-}
-
-# Build prerequisites of rdkafka-sys (bundled librdkafka), needed to build kct.
-missing_pkgs=()
-command -v cc >/dev/null 2>&1 || missing_pkgs+=(build-essential)
-command -v make >/dev/null 2>&1 || missing_pkgs+=(make)
-command -v pkg-config >/dev/null 2>&1 || missing_pkgs+=(pkg-config)
-command -v perl >/dev/null 2>&1 || missing_pkgs+=(perl)
-if ! pkg-config --exists openssl 2>/dev/null && [ ! -e /usr/include/openssl/ssl.h ]; then
-    missing_pkgs+=(libssl-dev)
-fi
-[ -x /usr/bin/time ] || missing_pkgs+=(time) # GNU time, for CPU and peak RSS
-[ -x "$KCAT" ] || missing_pkgs+=(kcat)
-if [ "${#missing_pkgs[@]}" -gt 0 ]; then
-    say "missing: ${missing_pkgs[*]}"
-    apt_install "${missing_pkgs[@]}"
-fi
-/usr/bin/time -f '%M' true >/dev/null 2>&1 || die "/usr/bin/time is not GNU time"
-
-# tansu 0.6.0 (the dynostore feature provides the memory:// storage engine used here).
-tansu_ok() {
-    command -v tansu >/dev/null 2>&1 && tansu --version 2>/dev/null | grep -q "$TANSU_VERSION"
-}
-if ! tansu_ok; then
-    say "installing tansu $TANSU_VERSION (about 10 minutes on 2 cores)"
-    cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore,libsql --force
-    tansu_ok || die "tansu $TANSU_VERSION still not runnable after install"
-fi
+# --- prerequisites -------------------------------------------------------------------------------
+ensure_build_prereqs
+ensure_gnu_time
+ensure_tansu
+ensure_kcat_oracle
 TANSU=$(command -v tansu)
-
-# A current librdkafka for kcat (tansu needs librdkafka >= ~2.1; Debian's is 2.0.2).
-if [ ! -e "$PEER_LIB/librdkafka.so.1" ]; then
-    say "installing a current librdkafka for kcat into .venv-peer (pip install confluent-kafka)"
-    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-        apt_install python3-venv
-    fi
-    python3 -m venv .venv-peer
-    .venv-peer/bin/pip install --quiet confluent-kafka
-    lib=$(ls "$ROOT"/.venv-peer/lib/python3*/site-packages/confluent_kafka.libs/librdkafka-*.so.1 | head -n1)
-    mkdir -p "$PEER_LIB"
-    ln -sf "$lib" "$PEER_LIB/librdkafka.so.1"
-fi
 KCAT_V=$(LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" -V 2>/dev/null) || true
 KCAT_VERSION="kcat $(grep -o 'Version [0-9.]*' <<<"$KCAT_V" | head -n1 | cut -d' ' -f2)"
 KCAT_VERSION+=" with $(grep -o 'librdkafka [0-9.]*' <<<"$KCAT_V" | head -n1)"
-case $KCAT_VERSION in
-    *'librdkafka 2.'*) ;;
-    *) die "kcat does not run against $PEER_LIB/librdkafka.so.1: $(LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" -V 2>&1 | head -n3)" ;;
-esac
 
 # --- kct -----------------------------------------------------------------------------------------
 say "cargo build --release"

@@ -8,9 +8,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
-export PATH="$HOME/.cargo/bin:$PATH"
+# shellcheck source=scripts/tools.sh
+. scripts/tools.sh
 
-TANSU_VERSION=0.6.0
 HOST=127.0.0.1
 PORT=9092
 BROKER="$HOST:$PORT"
@@ -19,17 +19,11 @@ PIDFILE="$DIR/tansu.pid"
 LOG="$DIR/tansu.log"
 TOPIC=kct-demo
 
-say() { printf '==> %s\n' "$*" >&2; }
-
 port_open() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
 
 # --- tansu ---------------------------------------------------------------------------------------
-if command -v tansu >/dev/null 2>&1 && tansu --version 2>/dev/null | grep -q "$TANSU_VERSION"; then
-    say "tansu $TANSU_VERSION present: $(command -v tansu)"
-else
-    say "installing tansu $TANSU_VERSION (about 10 minutes on 2 cores)"
-    cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore,libsql --force
-fi
+ensure_build_prereqs
+ensure_tansu
 
 # --- kct -----------------------------------------------------------------------------------------
 say "cargo build --release"

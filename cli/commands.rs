@@ -71,19 +71,40 @@ pub fn run(args: Vec<String>) -> i32 {
                 Some("fish") => clap_complete::Shell::Fish,
                 _ => clap_complete::Shell::Bash,
             };
-            clap_complete::generate(shell, &mut cmd, "kct", &mut std::io::stdout());
-            0
+            // Generated into memory first: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "kct", &mut script);
+            write_out("the completion script", &script)
         }
-        Some(("man", _)) => match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("kct: cannot write the man page: {e}");
-                1
+        Some(("man", _)) => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut page) {
+                Ok(()) => write_out("the man page", &page),
+                Err(e) => {
+                    eprintln!("kct: cannot render the man page: {e}");
+                    1
+                }
             }
-        },
+        }
         _ => {
             let _ = cmd.print_long_help();
             0
+        }
+    }
+}
+
+/// Writes `bytes` to stdout; a closed pipe or full disk is a one-line error and exit 1.
+fn write_out(what: &str, bytes: &[u8]) -> i32 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!(
+                "kct: cannot write {what}: {}",
+                kct::io_error::io_error_text(&e)
+            );
+            1
         }
     }
 }

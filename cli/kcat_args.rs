@@ -424,8 +424,8 @@ fn finish(
     o.config
         .load_defaults(dirs::home_dir().as_deref())
         .map_err(|e| fatal(e.to_string()))?;
-    for notice in std::mem::take(&mut o.config.notices) {
-        if o.verbosity >= 1 {
+    for (level, notice) in std::mem::take(&mut o.config.notices) {
+        if o.verbosity >= level {
             eprintln!("{notice}");
         }
     }

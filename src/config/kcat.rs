@@ -22,20 +22,29 @@ pub enum ConfigError {
     Syntax { path: String, line: usize },
     #[error("Failed to open {path}: {reason}")]
     Open { path: String, reason: String },
-    #[error("Java JAAS configuration is not supported, see https://github.com/edenhill/librdkafka/wiki/Using-SASL-with-librdkafka for more information.")]
+    #[error("Java JAAS configuration is not supported, see https://github.com/confluentinc/librdkafka/wiki/Using-SASL-with-librdkafka for more information.")]
     Jaas,
     #[error("This build of kct lacks Avro/Schema-Registry support")]
     SchemaRegistry,
+    /// A problem on one line of a configuration file, located as kcat does.
+    #[error("{path}:{line}: {error}")]
+    InFile {
+        path: String,
+        line: usize,
+        error: Box<ConfigError>,
+    },
 }
 
 /// Properties in the order they were given; a later setting of the same name wins.
 #[derive(Debug, Default, Clone)]
 pub struct KcatConfig {
     props: Vec<(String, String)>,
-    /// Set once any `-F` was seen: it disables `$KCAT_CONFIG` and the default files.
-    explicit_file: bool,
-    /// Notices for stderr (deprecated file names), printed by the caller at verbosity ≥ 1.
-    pub notices: Vec<String>,
+    /// A `-F` file was read: `$KCAT_CONFIG` and the default files are skipped.
+    file_read: bool,
+    /// `-F -` or `-F none`: only the default files are skipped.
+    search_disabled: bool,
+    /// Notices for stderr with the verbosity they need (file names read, deprecations).
+    pub notices: Vec<(i32, String)>,
 }
 
 impl KcatConfig {
@@ -49,13 +58,7 @@ impl KcatConfig {
 
     /// Sets one property, checked against librdkafka at once so the error names it.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
-        if name.starts_with("schema.registry.") {
-            return Err(ConfigError::SchemaRegistry);
-        }
-        // librdkafka's global configuration falls through to the default topic configuration, so a
-        // `topic.` prefix only needs stripping.
-        let name = name.strip_prefix("topic.").unwrap_or(name);
-        validate(name, value)?;
+        let name = check(name, value)?;
         self.put(name, value);
         Ok(())
     }
@@ -77,35 +80,37 @@ impl KcatConfig {
         self.get(name).is_some()
     }
 
-    /// `-F file`: read in place; `-F -` and `-F none` only disable the default search.
+    /// `-F file`: read in place; `-F -` and `-F none` only disable the default files.
     pub fn read_arg_file(&mut self, path: &str) -> Result<(), ConfigError> {
-        self.explicit_file = true;
         if path == "-" || path == "none" {
+            self.search_disabled = true;
             return Ok(());
         }
-        let props = read_file(Path::new(path))?;
-        self.extend(props)
+        self.file_read = true;
+        self.extend(read_file(Path::new(path))?);
+        Ok(())
     }
 
-    fn extend(&mut self, props: Vec<(String, String)>) -> Result<(), ConfigError> {
+    /// Adds properties `read_file` has already checked.
+    fn extend(&mut self, props: Vec<(String, String)>) {
         for (name, value) in props {
-            self.set(&name, &value)?;
+            self.put(&name, &value);
         }
-        Ok(())
     }
 
     /// Reads `$KCAT_CONFIG` (or the deprecated `$KAFKACAT_CONFIG`) or else the default file, unless
     /// `-F` was given. Unlike kcat, what these files say never overrides `-X` on the command line.
     pub fn load_defaults(&mut self, home: Option<&Path>) -> Result<(), ConfigError> {
-        if self.explicit_file {
+        if self.file_read {
             return Ok(());
         }
+        let home = if self.search_disabled { None } else { home };
         let file = match default_file(home, &mut self.notices) {
             Some(file) => file,
             None => return Ok(()),
         };
         let command_line = std::mem::take(&mut self.props);
-        self.extend(read_file(&file)?)?;
+        self.extend(read_file(&file)?);
         for (name, value) in command_line {
             self.put(&name, &value);
         }
@@ -187,6 +192,17 @@ unsafe fn write_pairs(out: &mut impl Write, arr: *mut *const libc::c_char, cnt: 
     }
 }
 
+/// Checks one property against librdkafka; returns the name to set (`topic.` stripped: the
+/// global configuration falls through to the default topic configuration).
+fn check<'a>(name: &'a str, value: &str) -> Result<&'a str, ConfigError> {
+    if name.starts_with("schema.registry.") {
+        return Err(ConfigError::SchemaRegistry);
+    }
+    let name = name.strip_prefix("topic.").unwrap_or(name);
+    validate(name, value)?;
+    Ok(name)
+}
+
 fn validate(name: &str, value: &str) -> Result<(), ConfigError> {
     let mut cc = ClientConfig::new();
     cc.set(name, value);
@@ -199,30 +215,46 @@ fn validate(name: &str, value: &str) -> Result<(), ConfigError> {
     }
 }
 
-fn default_file(home: Option<&Path>, notices: &mut Vec<String>) -> Option<PathBuf> {
+/// Which file kcat would read when no `-F` file was given, with its notices: `$KCAT_CONFIG`
+/// (said at verbosity 1), else the default files (said at `-v -v`).
+fn default_file(home: Option<&Path>, notices: &mut Vec<(i32, String)>) -> Option<PathBuf> {
+    let reading = |path: &Path| format!("% Reading configuration from file {}", path.display());
     if let Some(path) = std::env::var_os("KCAT_CONFIG").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(path));
+        let path = PathBuf::from(path);
+        notices.push((1, reading(&path)));
+        return Some(path);
     }
     if let Some(path) = std::env::var_os("KAFKACAT_CONFIG").filter(|v| !v.is_empty()) {
-        notices.push("% KAFKACAT_CONFIG is deprecated!".into());
-        notices.push("% Rename KAFKACAT_CONFIG to KCAT_CONFIG".into());
-        return Some(PathBuf::from(path));
+        let path = PathBuf::from(path);
+        notices.push((1, "% KAFKACAT_CONFIG is deprecated!".into()));
+        notices.push((1, "% Rename KAFKACAT_CONFIG to KCAT_CONFIG".into()));
+        notices.push((1, reading(&path)));
+        return Some(path);
     }
     let dir = home?.join(".config");
     let kcat = dir.join("kcat.conf");
     if kcat.is_file() {
+        notices.push((3, reading(&kcat)));
         return Some(kcat);
     }
     let old = dir.join("kafkacat.conf");
     if old.is_file() {
-        notices.push("% Configuration filename kafkacat.conf is deprecated!".into());
-        notices.push(format!("% Rename {} to {}", old.display(), kcat.display()));
+        notices.push((
+            1,
+            "% Configuration filename kafkacat.conf is deprecated!".into(),
+        ));
+        notices.push((
+            1,
+            format!("% Rename {} to {}", old.display(), kcat.display()),
+        ));
+        notices.push((3, reading(&old)));
         return Some(old);
     }
     None
 }
 
 /// Reads a kcat configuration file: `name=value` lines, `#` comments, Java `\:`/`\=` escapes.
+/// Every property is checked against librdkafka; errors name the file and line, as kcat's do.
 pub fn read_file(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
     let text = std::fs::read(path).map_err(|e| ConfigError::Open {
         path: path.display().to_string(),
@@ -242,10 +274,19 @@ pub fn read_file(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
             });
         };
         let value = value.replace("\\:", ":").replace("\\=", "=");
-        match java_shim(name, &value)? {
-            Shim::Keep => props.push((name.to_string(), value)),
-            Shim::Drop => {}
-            Shim::Replace(pairs) => props.extend(pairs),
+        let at_line = |error| ConfigError::InFile {
+            path: path.display().to_string(),
+            line: idx + 1,
+            error: Box::new(error),
+        };
+        let pairs = match java_shim(name, &value).map_err(at_line)? {
+            Shim::Keep => vec![(name.to_string(), value)],
+            Shim::Drop => vec![],
+            Shim::Replace(pairs) => pairs,
+        };
+        for (name, value) in pairs {
+            let name = check(&name, &value).map_err(at_line)?.to_string();
+            props.push((name, value));
         }
     }
     Ok(props)
@@ -361,7 +402,11 @@ mod tests {
             "c",
             "sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required;\n",
         );
-        assert_eq!(read_file(&p).unwrap_err(), ConfigError::Jaas);
+        let e = read_file(&p).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::InFile { line: 1, error, .. } if **error == ConfigError::Jaas),
+            "{e}"
+        );
     }
 
     #[test]

@@ -49,6 +49,11 @@ impl Events {
         }
     }
 
+    /// True once any fatal error was recorded, even after it was taken.
+    pub fn fatal_seen(&self) -> bool {
+        self.has_fatal.load(Ordering::Acquire)
+    }
+
     pub fn take_fatal(&self) -> Option<String> {
         if !self.has_fatal.load(Ordering::Acquire) {
             return None;

@@ -138,7 +138,7 @@ impl Sender<'_> {
 
     /// Waits for every delivery report, serving callbacks; fatal errors and signals end the wait.
     fn drain(&self) -> Result<(), KafkaError> {
-        while self.producer.outq_len() > 0 {
+        while self.producer.outq_len() > 0 && !self.events.fatal_seen() {
             self.producer.poll(50);
             self.check()?;
             if self.stopped() {
@@ -259,7 +259,16 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
         let _ = sender.producer.transaction(TxnStep::Abort, timeout);
         return fed;
     }
-    fed?;
+    if let Err(e) = fed {
+        // What was read before a bad record is delivered, not dropped (kcat dropped it); in a
+        // transaction it is aborted instead, so nothing of the batch lands.
+        if transactional {
+            let _ = sender.producer.transaction(TxnStep::Abort, timeout);
+        } else {
+            let _ = sender.drain();
+        }
+        return Err(e);
+    }
     tee_flushed.map_err(|e| KafkaError::Kafka(format!("Write error: {}", io_error_text(&e))))?;
     if transactional {
         events.info("% Committing transaction");
@@ -378,7 +387,7 @@ fn send_envelope(
         }
         Err(e) => {
             return Err(KafkaError::Kafka(format!(
-                "input record {line_no}: {e} (nothing after it was produced)"
+                "input record {line_no}: {e} (the records before it were produced, none after it)"
             )))
         }
     };

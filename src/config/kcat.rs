@@ -389,9 +389,20 @@ mod tests {
     #[test]
     fn file_syntax_error_names_line() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "c", "a=b\nnonsense\n");
+        let p = write(dir.path(), "c", "client.id=b\nnonsense\n");
         let e = read_file(&p).unwrap_err().to_string();
         assert!(e.ends_with(":2: expected property=value"), "{e}");
+    }
+
+    #[test]
+    fn file_property_errors_name_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "c", "# x\nclient.id=b\nno.such.property=1\n");
+        let e = read_file(&p).unwrap_err().to_string();
+        assert!(
+            e.ends_with("c:3: No such configuration property: \"no.such.property\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -97,7 +97,8 @@ fn group_subscriptions() {
     ] {
         for extra in [
             vec!["-e", "-o", "beginning"],
-            vec!["-e", "-o", "beginning", "-J"],
+            // With -J the first literal of -f follows each object: a newline keeps one per line.
+            vec!["-e", "-o", "beginning", "-J", "-f", "\\n"],
         ] {
             let p = both_grouped(&subscription, &extra);
             let l = format!("{label} {extra:?}");
@@ -850,9 +851,18 @@ fn continue_on_error() {
             kct: kct(&args(&tb), big.as_bytes()),
         };
         let l = format!("-P too large {extra:?}");
-        if let Some(m) = p.exact_mismatch() {
-            c.check(&l, false, || m);
-        }
+        // kcat 1.7.1 sometimes crashes (SIGSEGV, exit 139) while tearing down after this error;
+        // the exit it means is 1.
+        let kcat_exit = if code(&p.kcat) == 139 {
+            1
+        } else {
+            code(&p.kcat)
+        };
+        c.check(
+            &format!("{l}: same stdout and exit code"),
+            p.kcat.stdout == p.kct.stdout && kcat_exit == code(&p.kct),
+            || p.exact_mismatch().unwrap_or_default(),
+        );
         let (a, k) = (error_lines(&p.kcat), error_lines(&p.kct));
         c.check(
             &format!("{l}: same `% ERROR:` lines"),

@@ -53,10 +53,16 @@ const ESCAPES: [u8; 256] = {
 pub fn write_json_string(bytes: &[u8], out: &mut Vec<u8>) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    for chunk in bytes.utf8_chunks() {
-        write_escaped(chunk.valid().as_bytes(), out);
-        if !chunk.invalid().is_empty() {
-            out.extend_from_slice("\u{FFFD}".as_bytes());
+    // ASCII needs no UTF-8 check, and keys and payloads are mostly ASCII: escape it in one pass
+    // and validate only from the first byte above 0x7f on.
+    let ascii_end = first_special(bytes, 0, true);
+    write_escaped(&bytes[..ascii_end], out);
+    if ascii_end < bytes.len() {
+        for chunk in bytes[ascii_end..].utf8_chunks() {
+            write_escaped(chunk.valid().as_bytes(), out);
+            if !chunk.invalid().is_empty() {
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+            }
         }
     }
     out.push(b'"');
@@ -65,23 +71,56 @@ pub fn write_json_string(bytes: &[u8], out: &mut Vec<u8>) {
 /// The escaping loop: copies runs that need no escape in one go.
 fn write_escaped(s: &[u8], out: &mut Vec<u8>) {
     let mut run = 0;
-    for (i, &b) in s.iter().enumerate() {
-        let esc = ESCAPES[usize::from(b)];
-        if esc == 0 {
-            continue;
+    loop {
+        let i = first_special(s, run, false);
+        if i == s.len() {
+            break;
         }
+        let b = s[i];
         out.extend_from_slice(&s[run..i]);
-        if esc == b'u' {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX_UPPER[usize::from(b >> 4)]);
-            out.push(HEX_UPPER[usize::from(b & 0xf)]);
-        } else {
-            out.push(b'\\');
-            out.push(esc);
+        match ESCAPES[usize::from(b)] {
+            b'u' => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX_UPPER[usize::from(b >> 4)]);
+                out.push(HEX_UPPER[usize::from(b & 0xf)]);
+            }
+            esc => {
+                out.push(b'\\');
+                out.push(esc);
+            }
         }
         run = i + 1;
     }
     out.extend_from_slice(&s[run..]);
+}
+
+/// Index of the first byte from `from` on that JSON must escape (or, with `stop_at_high`, that
+/// is above 0x7f); `s.len()` if there is none. Eight bytes are tested at a time, since almost
+/// all bytes of a typical payload need nothing.
+fn first_special(s: &[u8], from: usize, stop_at_high: bool) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut i = from;
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+        let high = if stop_at_high { w & HIGHS } else { 0 };
+        if control | quote | backslash | high != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < s.len() {
+        let b = s[i];
+        if ESCAPES[usize::from(b)] != 0 || (stop_at_high && b >= 0x80) {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
 }
 
 /// Appends `v` in decimal (what yajl's `%lld` and C's `PRId64` print),
@@ -215,6 +254,50 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
+    /// Byte-at-a-time escaping, to check the eight-bytes-at-a-time scan against.
+    fn reference(bytes: &[u8]) -> Vec<u8> {
+        let mut out = vec![b'"'];
+        for chunk in bytes.utf8_chunks() {
+            for &b in chunk.valid().as_bytes() {
+                match super::ESCAPES[usize::from(b)] {
+                    0 => out.push(b),
+                    b'u' => out.extend_from_slice(format!("\\u00{b:02X}").as_bytes()),
+                    esc => out.extend_from_slice(&[b'\\', esc]),
+                }
+            }
+            if !chunk.invalid().is_empty() {
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+            }
+        }
+        out.push(b'"');
+        out
+    }
+
+    #[test]
+    fn word_scan_agrees_with_byte_scan_at_every_position() {
+        let specials: [&[u8]; 8] = [
+            b"\"",
+            b"\\",
+            b"\n",
+            b"\x01",
+            b"\x1f",
+            b"\x7f",
+            "é".as_bytes(),
+            b"\xff",
+        ];
+        for len in 0..24 {
+            for at in 0..=len {
+                for special in specials {
+                    let mut input = vec![b'a'; len];
+                    input.splice(at..at, special.iter().copied());
+                    let mut out = Vec::new();
+                    super::write_json_string(&input, &mut out);
+                    assert_eq!(out, reference(&input), "{input:?}");
+                }
+            }
+        }
+    }
+
     use super::test_support::Headers;
     use super::*;
 

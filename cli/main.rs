@@ -20,19 +20,7 @@ use kcat_args::{ArgError, Parsed};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_purge_delay`'s place in mimalloc's `mi_option_e`, which mimalloc keeps stable
-/// across versions (retired options are renamed `deprecated_*`, never removed).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Returns freed memory to the OS at once instead of after 10 ms: a producer frees as fast as
-/// it allocates, and the delay alone kept a third more memory resident.
-fn tune_allocator() {
-    // SAFETY: sets a process-wide allocator option; valid at any time.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-}
-
 fn main() {
-    tune_allocator();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     // kcat's Docker habit: `kcat kcat -V` drops the repeated program name.
     if matches!(args.first().map(String::as_str), Some("kcat" | "kafkacat")) {

@@ -353,10 +353,7 @@ fn apply_short(
             })?,
         },
         'd' => o.config.set("debug", &v).map_err(|e| fatal(e.to_string()))?,
-        'z' => {
-            o.config.set("compression.codec", &v).map_err(|e| fatal(e.to_string()))?;
-            o.compression = Some(v);
-        }
+        'z' => o.config.set("compression.codec", &v).map_err(|e| fatal(e.to_string()))?,
         'o' => parse_offset(o, &v)?,
         'f' => o.format = Some(v),
         's' | 'r' => {

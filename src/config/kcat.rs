@@ -121,10 +121,6 @@ impl KcatConfig {
         self.contains("bootstrap.servers") || self.contains("metadata.broker.list")
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.props.iter().map(|(n, v)| (n.as_str(), v.as_str()))
-    }
-
     pub fn client_config(&self) -> ClientConfig {
         let mut cc = ClientConfig::new();
         for (name, value) in &self.props {

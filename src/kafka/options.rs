@@ -73,7 +73,6 @@ pub struct KcatOptions {
     pub continue_on_error: bool,
     pub positional: Vec<String>,
     pub queries: Vec<QueryTarget>,
-    pub compression: Option<String>,
     pub config: KcatConfig,
     /// kct extras.
     pub jq: Option<String>,
@@ -110,7 +109,6 @@ impl Default for KcatOptions {
             continue_on_error: false,
             positional: Vec::new(),
             queries: Vec::new(),
-            compression: None,
             config: KcatConfig::default(),
             jq: None,
             encoding: Encoding::Text,

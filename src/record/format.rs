@@ -167,17 +167,6 @@ impl Format {
         }
     }
 
-    /// True if the format prints timestamps or headers, which kcat takes as
-    /// a reason to set `api.version.request=true` unless the user set it.
-    pub fn uses_timestamp_or_headers(&self) -> bool {
-        self.tokens.iter().any(|t| {
-            matches!(
-                t,
-                Token::Timestamp | Token::TimestampRfc3339 | Token::Headers
-            )
-        })
-    }
-
     /// Appends one formatted message to `out`. `null_str` is `-Z`.
     pub fn write(&self, msg: &MessageView, null_str: bool, out: &mut Vec<u8>) {
         for token in &self.tokens {
@@ -522,14 +511,6 @@ mod tests {
         assert_eq!(render(&f, &m, false), b"-1");
         m.timestamp = i64::MAX;
         assert_eq!(render(&f, &m, false), i64::MAX.to_string().as_bytes());
-    }
-
-    #[test]
-    fn timestamp_or_headers() {
-        assert!(!Format::parse("%s%k%o").unwrap().uses_timestamp_or_headers());
-        assert!(Format::parse("%T").unwrap().uses_timestamp_or_headers());
-        assert!(Format::parse("%F").unwrap().uses_timestamp_or_headers());
-        assert!(Format::parse("x%h").unwrap().uses_timestamp_or_headers());
     }
 
     #[test]

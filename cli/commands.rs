@@ -81,7 +81,7 @@ pub fn run(args: Vec<String>) -> i32 {
             match clap_mangen::Man::new(cmd).render(&mut page) {
                 Ok(()) => write_out("the man page", &page),
                 Err(e) => {
-                    eprintln!("kct: cannot render the man page: {e}");
+                    kct::say!("kct: cannot render the man page: {e}");
                     1
                 }
             }
@@ -100,7 +100,7 @@ fn write_out(what: &str, bytes: &[u8]) -> i32 {
     match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!(
+            kct::say!(
                 "kct: cannot write {what}: {}",
                 kct::io_error::io_error_text(&e)
             );

@@ -423,7 +423,7 @@ fn finish(
         .map_err(|e| fatal(e.to_string()))?;
     for (level, notice) in std::mem::take(&mut o.config.notices) {
         if o.verbosity >= level {
-            eprintln!("{notice}");
+            kct::say!("{notice}");
         }
     }
     if dump {
@@ -454,7 +454,7 @@ fn finish(
         } else {
             "Producer"
         };
-        eprintln!("% Auto-selecting {name} mode (use -P or -C to override)");
+        kct::say!("% Auto-selecting {name} mode (use -P or -C to override)");
     }
     match &mode {
         Mode::Query => {

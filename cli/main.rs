@@ -59,7 +59,7 @@ fn run_kcat(args: &[String]) -> i32 {
         }
         Ok(Parsed::Run(opts)) => run_mode(&opts),
         Err(ArgError::Usage(reason)) => {
-            eprint!("Error: {reason}\n\n{}", version::usage());
+            kct::say!("Error: {reason}\n\n{}", version::usage().trim_end());
             1
         }
         Err(ArgError::Fatal(msg)) => fail(&msg),
@@ -80,7 +80,7 @@ fn run_mode(opts: &KcatOptions) -> i32 {
     match result {
         Ok(()) => 0,
         Err(KafkaError::Usage(reason)) => {
-            eprint!("Error: {reason}\n\n{}", version::usage());
+            kct::say!("Error: {reason}\n\n{}", version::usage().trim_end());
             1
         }
         Err(KafkaError::Config(msg) | KafkaError::Kafka(msg)) => fail(&format!("% ERROR: {msg}")),
@@ -96,6 +96,6 @@ fn print_stdout(text: &str) -> i32 {
 }
 
 fn fail(msg: &str) -> i32 {
-    eprintln!("{msg}");
+    kct::say!("{msg}");
     1
 }

@@ -36,7 +36,7 @@ impl Events {
         if terminal && !self.continue_on_error {
             self.set_fatal(format!("{text}: terminating"));
         } else {
-            eprintln!("% ERROR: {text}");
+            crate::say!("% ERROR: {text}");
         }
     }
 
@@ -73,7 +73,7 @@ impl Events {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        eprintln!(
+        crate::say!(
             "%{}|{}.{:03}|{}|{}| {}",
             level,
             now.as_secs(),
@@ -103,9 +103,19 @@ impl Events {
 
     pub fn info(&self, msg: impl std::fmt::Display) {
         if self.verbosity >= 1 {
-            eprintln!("{msg}");
+            crate::say!("{msg}");
         }
     }
+}
+
+/// `eprintln!` that never panics: a closed stderr must not abort kct, least of all inside one
+/// of librdkafka's callbacks, where a panic cannot unwind.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
 }
 
 fn is_fatal(code: RDKafkaErrorCode) -> bool {

@@ -123,7 +123,7 @@ impl MessageSink for GroupSink<'_> {
             format!("Topic {topic} [{partition}] error: {detail}")
         };
         if self.events.continue_on_error {
-            eprintln!("% ERROR: {text}");
+            crate::say!("% ERROR: {text}");
         } else {
             self.failure = Some(KafkaError::Kafka(text));
         }

@@ -572,15 +572,16 @@ unsafe extern "C" fn delivery_cb(
         cb.delivered.fetch_add(1, Ordering::Relaxed);
         if cb.events.verbosity >= 3 {
             let broker = rd::rd_kafka_message_broker_id(msg);
-            eprintln!(
+            crate::say!(
                 "% Message delivered to partition {} (offset {}) on broker {broker}",
-                m.partition, m.offset
+                m.partition,
+                m.offset
             );
         }
     } else {
         cb.failed.fetch_add(1, Ordering::Relaxed);
         let code: RDKafkaErrorCode = m.err.into();
-        eprintln!("% Delivery failed for message: {}", ErrText(code));
+        crate::say!("% Delivery failed for message: {}", ErrText(code));
     }
     let _ = rk;
 }
@@ -701,7 +702,7 @@ unsafe extern "C" fn rebalance_cb(
         }
         other => {
             let code: RDKafkaErrorCode = other.into();
-            eprintln!(
+            crate::say!(
                 "% ERROR: Group {} rebalance failed: {}",
                 settings.group,
                 ErrText(code)

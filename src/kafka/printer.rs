@@ -116,7 +116,7 @@ impl Emitter {
                 msg.topic, msg.partition, msg.offset
             );
             if self.continue_on_error {
-                eprintln!("% ERROR: {text}");
+                crate::say!("% ERROR: {text}");
                 return Ok(false);
             }
             return Err(KafkaError::Kafka(format!("{text}: terminating")));

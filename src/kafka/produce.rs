@@ -382,7 +382,7 @@ fn send_envelope(
     let rec = match parse_envelope(line, opts.encoding) {
         Ok(rec) => rec,
         Err(e) if opts.continue_on_error => {
-            eprintln!("% ERROR: input record {line_no}: {e}");
+            crate::say!("% ERROR: input record {line_no}: {e}");
             return Ok(());
         }
         Err(e) => {
@@ -435,7 +435,7 @@ fn send_files(
         let data = match std::fs::read(path) {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("% ERROR: Failed to open {path}: {}", io_error_text(&e));
+                crate::say!("% ERROR: Failed to open {path}: {}", io_error_text(&e));
                 continue;
             }
         };
@@ -495,7 +495,7 @@ fn warn_internal_topic(opts: &KcatOptions, partitioner: Option<&str>, events: &E
     let keyed = opts.key_delim.is_some() || opts.fixed_key.is_some() || opts.json;
     let java_compatible = partitioner.is_some_and(|p| p.starts_with("murmur2"));
     if internal && keyed && opts.partition == -1 && !java_compatible && events.verbosity >= 1 {
-        eprintln!(
+        crate::say!(
             "% WARNING: keyed records to Kafka Connect's internal topic {topic} are partitioned with \
              librdkafka's {} hash, not Java's murmur2: Connect may never see them. Give -p <partition \
              of the original record> or --partitioner murmur2",

@@ -100,21 +100,7 @@ fn signals_end_a_producer_blocked_on_stdin_with_exit_0() {
         let t = new_topic("sig-prod", 1);
         let code = blocked_producer(kct_cmd(), &t, signal);
         assert_eq!(code, Some(0), "kct -P after {name}");
-        let read = kcat(
-            &[
-                "-b",
-                b(),
-                "-C",
-                "-t",
-                &t,
-                "-e",
-                "-X",
-                "fetch.wait.max.ms=5",
-                "-f",
-                "%s\\n",
-            ],
-            b"",
-        );
+        let read = kcat(&consume_args(&t, &["-f", "%s\\n"]), b"");
         assert_eq!(
             show(&read.stdout),
             "before-signal\\n",

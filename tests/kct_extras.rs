@@ -48,29 +48,6 @@ fn parse_lines(label: &str, out: &[u8]) -> Result<Vec<Value>, String> {
         .collect()
 }
 
-/// kcat -J of `topic` (each line parsed leniently), `topic` dropped, sorted by partition and
-/// offset; unlike the harness's `normalized_records` the timestamp is kept.
-fn records_with_ts(topic: &str) -> Vec<Value> {
-    let out = kcat(&consume_args(topic, &["-J"]), b"");
-    assert_eq!(
-        code(&out),
-        0,
-        "kcat -J on {topic} failed: {}",
-        text(&out.stderr)
-    );
-    let mut v: Vec<Value> = out
-        .stdout
-        .split(|&c| c == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(json_lenient)
-        .collect();
-    for r in &mut v {
-        r.as_object_mut().unwrap().remove("topic");
-    }
-    v.sort_by_key(|r| (r["partition"].as_i64(), r["offset"].as_i64()));
-    v
-}
-
 fn show_values(v: &[Value]) -> String {
     v.iter()
         .map(|r| format!("    {r}"))

@@ -4,8 +4,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use rdkafka::error::RDKafkaErrorCode;
-
 use crate::kafka::events::ErrText;
 use crate::kafka::events::Events;
 use crate::kafka::native::{Handle, MessageSink, Topic};
@@ -277,14 +275,7 @@ impl MessageSink for ConsumeState<'_> {
         ));
     }
 
-    fn error(&mut self, topic: &str, partition: i32, code: RDKafkaErrorCode, reason: &str) {
-        let detail = if reason.is_empty() {
-            ErrText(code).to_string()
-        } else {
-            reason.to_string()
-        };
-        self.failure = Some(KafkaError::Kafka(format!(
-            "Topic {topic} [{partition}] error: {detail}"
-        )));
+    fn error(&mut self, text: &str) {
+        self.failure = Some(KafkaError::Kafka(text.to_string()));
     }
 }

@@ -2,11 +2,8 @@
 //! `-o` overriding committed offsets on every assignment and `-e` ending once every assigned
 //! partition is at its end.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-use rdkafka::error::RDKafkaErrorCode;
 
 use crate::kafka::events::ErrText;
 use crate::kafka::events::Events;
@@ -48,7 +45,7 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     let mut sink = GroupSink {
         emitter,
         events: &events,
-        at_eof: HashSet::new(),
+        at_eof: Vec::new(),
         exit_eof: opts.exit_eof,
         assigned: 0,
         done: false,
@@ -78,7 +75,8 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
 struct GroupSink<'a> {
     emitter: Emitter,
     events: &'a Events,
-    at_eof: HashSet<(String, i32)>,
+    /// Partitions at their end; few, and searched without allocating per message.
+    at_eof: Vec<(String, i32)>,
     exit_eof: bool,
     /// Partitions assigned when the current poll started.
     assigned: usize,
@@ -86,13 +84,21 @@ struct GroupSink<'a> {
     failure: Option<KafkaError>,
 }
 
+impl GroupSink<'_> {
+    fn position_at_eof(&self, topic: &str, partition: i32) -> Option<usize> {
+        self.at_eof
+            .iter()
+            .position(|(t, p)| t == topic && *p == partition)
+    }
+}
+
 impl MessageSink for GroupSink<'_> {
     fn message(&mut self, msg: &MessageView<'_>) {
         if self.done || self.failure.is_some() {
             return;
         }
-        if !self.at_eof.is_empty() {
-            self.at_eof.remove(&(msg.topic.to_string(), msg.partition));
+        if let Some(i) = self.position_at_eof(msg.topic, msg.partition) {
+            self.at_eof.swap_remove(i);
         }
         match self.emitter.emit(msg) {
             Ok(limit) => self.done |= limit,
@@ -101,7 +107,9 @@ impl MessageSink for GroupSink<'_> {
     }
 
     fn partition_eof(&mut self, topic: &str, partition: i32, offset: i64) {
-        self.at_eof.insert((topic.to_string(), partition));
+        if self.position_at_eof(topic, partition).is_none() {
+            self.at_eof.push((topic.to_string(), partition));
+        }
         if self.exit_eof && self.assigned > 0 && self.at_eof.len() >= self.assigned {
             self.done = true;
         }
@@ -111,21 +119,11 @@ impl MessageSink for GroupSink<'_> {
         ));
     }
 
-    fn error(&mut self, topic: &str, partition: i32, code: RDKafkaErrorCode, reason: &str) {
-        let detail = if reason.is_empty() {
-            ErrText(code).to_string()
-        } else {
-            reason.to_string()
-        };
-        let text = if topic.is_empty() {
-            format!("Consumer error: {detail}")
-        } else {
-            format!("Topic {topic} [{partition}] error: {detail}")
-        };
+    fn error(&mut self, text: &str) {
         if self.events.continue_on_error {
             crate::say!("% ERROR: {text}");
         } else {
-            self.failure = Some(KafkaError::Kafka(text));
+            self.failure = Some(KafkaError::Kafka(text.to_string()));
         }
     }
 }

@@ -427,7 +427,22 @@ pub struct Queue {
 pub trait MessageSink {
     fn message(&mut self, msg: &MessageView<'_>);
     fn partition_eof(&mut self, topic: &str, partition: i32, offset: i64);
-    fn error(&mut self, topic: &str, partition: i32, code: RDKafkaErrorCode, reason: &str);
+    /// A consumer error, already worded as kcat words it (`Topic T [p] error: …`).
+    fn error(&mut self, text: &str);
+}
+
+/// kcat's text for a consumer error: librdkafka's reason, or the code's text when it gave none.
+unsafe fn error_text(m: &rd::rd_kafka_message_t, topic: Option<&str>) -> String {
+    let reason = message_text(m);
+    let detail = if reason.is_empty() {
+        ErrText(m.err.into()).to_string()
+    } else {
+        reason
+    };
+    match topic {
+        Some(t) => format!("Topic {t} [{}] error: {detail}", m.partition),
+        None => format!("Consumer error: {detail}"),
+    }
 }
 
 impl Queue {
@@ -501,7 +516,7 @@ unsafe fn dispatch<S: MessageSink>(msg: *mut rd::rd_kafka_message_t, sink: &mut 
     if m.rkt.is_null() {
         // A consumer-level error without a topic (e.g. from the group coordinator).
         if m.err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-            sink.error("", m.partition, m.err.into(), &message_text(m));
+            sink.error(&error_text(m, None));
         }
         return;
     }
@@ -511,7 +526,7 @@ unsafe fn dispatch<S: MessageSink>(msg: *mut rd::rd_kafka_message_t, sink: &mut 
         if m.err == rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR__PARTITION_EOF {
             sink.partition_eof(topic, m.partition, m.offset);
         } else {
-            sink.error(topic, m.partition, m.err.into(), &message_text(m));
+            sink.error(&error_text(m, Some(topic)));
         }
         return;
     }

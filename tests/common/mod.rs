@@ -963,6 +963,16 @@ pub fn json_lenient(line: &[u8]) -> serde_json::Value {
 /// What kcat -J shows of a topic, normalised for comparing two topics written by two tools:
 /// `topic` and `ts` dropped, sorted by partition and offset.
 pub fn normalized_records(topic: &str) -> Vec<serde_json::Value> {
+    let mut v = records_with_ts(topic);
+    for r in &mut v {
+        r.as_object_mut().unwrap().remove("ts");
+    }
+    v
+}
+
+/// kcat -J of `topic` (each line parsed leniently), `topic` dropped, sorted by partition and
+/// offset; the timestamp is kept.
+pub fn records_with_ts(topic: &str) -> Vec<serde_json::Value> {
     let out = kcat(&consume_args(topic, &["-J"]), b"");
     assert_eq!(
         code(&out),
@@ -977,9 +987,7 @@ pub fn normalized_records(topic: &str) -> Vec<serde_json::Value> {
         .map(json_lenient)
         .collect();
     for r in &mut v {
-        let o = r.as_object_mut().unwrap();
-        o.remove("topic");
-        o.remove("ts");
+        r.as_object_mut().unwrap().remove("topic");
     }
     v.sort_by_key(|r| (r["partition"].as_i64(), r["offset"].as_i64()));
     v

@@ -14,7 +14,7 @@ use kct::kafka::{consume, group, produce, query, KafkaError};
 
 use kcat_args::{ArgError, Parsed};
 
-// mimalloc replaces malloc for the whole process, librdkafka included ("override"): librdkafka
+// mimalloc (v2) replaces malloc for the whole process, librdkafka included ("override"): librdkafka
 // allocates every fetched message on its broker thread and kct frees it on the main thread, and
 // glibc's arenas turn that hand-over into lock contention (about a quarter of -C -J's CPU).
 #[global_allocator]

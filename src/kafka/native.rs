@@ -32,7 +32,6 @@ struct Callbacks {
     group: Option<GroupSettings>,
     assignment: Mutex<Vec<(String, i32)>>,
     /// Producer delivery reports: delivered, failed.
-    delivered: AtomicU64,
     failed: AtomicU64,
 }
 
@@ -101,7 +100,6 @@ impl Handle {
             events,
             group,
             assignment: Mutex::new(Vec::new()),
-            delivered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
         });
         let conf = native.ptr();
@@ -220,12 +218,9 @@ impl Handle {
         unsafe { rd::rd_kafka_outq_len(self.rk) }
     }
 
-    /// Delivery reports seen so far: (delivered, failed).
-    pub fn deliveries(&self) -> (u64, u64) {
-        (
-            self.callbacks.delivered.load(Ordering::Relaxed),
-            self.callbacks.failed.load(Ordering::Relaxed),
-        )
+    /// Messages whose delivery failed so far.
+    pub fn failed_deliveries(&self) -> u64 {
+        self.callbacks.failed.load(Ordering::Relaxed)
     }
 
     /// One step of a producer transaction, bounded by `timeout_ms` where librdkafka takes one.
@@ -584,7 +579,6 @@ unsafe extern "C" fn delivery_cb(
     let cb = &*(opaque as *const Callbacks);
     let m = &*msg;
     if m.err == rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-        cb.delivered.fetch_add(1, Ordering::Relaxed);
         if cb.events.verbosity >= 3 {
             let broker = rd::rd_kafka_message_broker_id(msg);
             crate::say!(

@@ -1,4 +1,4 @@
-//! kct's clap command: `--help`, `--version`, `completions` and `man`. kcat-mode flags come from
+//! kct's clap command: `--help`, `--version`, `worker`, `completions` and `man`. kcat-mode flags come from
 //! the flag table in `kcat_args.rs`, so help, completions and the man page list exactly what the
 //! parser accepts.
 
@@ -23,7 +23,29 @@ pub fn command() -> Command {
                 .about("Print a shell completion script")
                 .arg(Arg::new("shell").required(true).value_parser(["bash", "zsh", "fish"])),
         )
-        .subcommand(Command::new("man").about("Print the man page (roff)"));
+        .subcommand(Command::new("man").about("Print the man page (roff)"))
+        .subcommand(
+            Command::new("worker")
+                .about("Run a Kafka Connect worker, as connect-standalone.sh does")
+                .long_about(
+                    "Runs a Kafka Connect-compatible worker: the same worker and connector files as \
+                     connect-standalone.sh (connector files may be .properties or .json), the same REST \
+                     API (on 127.0.0.1:8083 unless `listeners` says otherwise), offsets in the same \
+                     file format. SIGINT or SIGTERM stops the tasks, commits offsets and exits 0.",
+                )
+                .arg(
+                    Arg::new("worker")
+                        .required(true)
+                        .value_name("WORKER.properties")
+                        .value_parser(clap::value_parser!(std::path::PathBuf)),
+                )
+                .arg(
+                    Arg::new("connectors")
+                        .num_args(0..)
+                        .value_name("CONNECTOR.properties|CONNECTOR.json")
+                        .value_parser(clap::value_parser!(std::path::PathBuf)),
+                ),
+        );
     for f in FLAGS {
         let mut arg = Arg::new(f.short.to_string()).short(f.short).help(f.help);
         arg = match f.value {
@@ -76,6 +98,7 @@ pub fn run(args: Vec<String>) -> i32 {
             clap_complete::generate(shell, &mut cmd, "kct", &mut script);
             write_out("the completion script", &script)
         }
+        Some(("worker", sub)) => run_worker(sub),
         Some(("man", _)) => {
             let mut page = Vec::new();
             match clap_mangen::Man::new(cmd).render(&mut page) {
@@ -89,6 +112,26 @@ pub fn run(args: Vec<String>) -> i32 {
         _ => {
             let _ = cmd.print_long_help();
             0
+        }
+    }
+}
+
+fn run_worker(sub: &clap::ArgMatches) -> i32 {
+    let args = kct::worker::WorkerArgs {
+        worker_file: sub
+            .get_one::<std::path::PathBuf>("worker")
+            .cloned()
+            .unwrap_or_default(),
+        connector_files: sub
+            .get_many::<std::path::PathBuf>("connectors")
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default(),
+    };
+    match kct::worker::run(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            kct::say!("kct worker: {e}");
+            1
         }
     }
 }

@@ -3,3 +3,6 @@ pub mod config;
 pub mod io_error;
 pub mod kafka;
 pub mod record;
+pub mod connect;
+pub mod internal;
+pub mod worker;

@@ -288,6 +288,20 @@ pub fn read_file(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
     Ok(props)
 }
 
+/// A Java client property as librdkafka properties: translated by the shims, then checked by
+/// librdkafka. For clients built from Java configuration files (the worker's).
+pub fn java_to_librdkafka(name: &str, value: &str) -> Result<Vec<(String, String)>, String> {
+    let pairs = match java_shim(name, value).map_err(|e| e.to_string())? {
+        Shim::Keep => vec![(name.to_string(), value.to_string())],
+        Shim::Drop => Vec::new(),
+        Shim::Replace(pairs) => pairs,
+    };
+    for (n, v) in &pairs {
+        validate(n, v).map_err(|e| e.to_string())?;
+    }
+    Ok(pairs)
+}
+
 enum Shim {
     Keep,
     Drop,

@@ -388,11 +388,11 @@ fn write_f64(x: f64, out: &mut Vec<u8>) {
         let _ = write!(out, "{:02}", exp.unsigned_abs());
     } else if decpt <= 0 {
         out.extend_from_slice(b"0.");
-        out.extend(std::iter::repeat(b'0').take(decpt.unsigned_abs() as usize));
+        out.extend(std::iter::repeat_n(b'0', decpt.unsigned_abs() as usize));
         out.extend_from_slice(digits);
     } else if decpt >= nd {
         out.extend_from_slice(digits);
-        out.extend(std::iter::repeat(b'0').take((decpt - nd) as usize));
+        out.extend(std::iter::repeat_n(b'0', (decpt - nd) as usize));
     } else {
         let point = decpt as usize;
         out.extend_from_slice(&digits[..point]);

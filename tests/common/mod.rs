@@ -13,6 +13,8 @@
 //! Nothing here skips: a missing tool fails the test with the command that installs it.
 #![allow(dead_code)]
 
+pub mod worker;
+
 use std::collections::hash_map::RandomState;
 use std::ffi::OsStr;
 use std::fmt::Write as _;
@@ -193,7 +195,8 @@ pub fn b() -> &'static str {
     &broker().addr
 }
 
-fn free_port() -> u16 {
+/// A free loopback port.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("bind a free loopback port")

@@ -1,0 +1,554 @@
+//! FileStreamSource and FileStreamSink (`org.apache.kafka.connect.file.*`, spec §7.1): lines of
+//! a file (or stdin) into a topic, and records of topics appended to a file (or stdout).
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::{
+    Factory, OffsetReader, PluginDesc, SinkConnector, SinkTask, SourceConnector, SourceTask,
+};
+use crate::connect::types::{ConfigMap, JsonMap};
+use crate::worker::configdef::{ConfigDef, ConfigType, Default, Importance, Key, Validator};
+use crate::worker::data::{ConnectRecord, Schema, Value};
+
+pub const SOURCE: PluginDesc = PluginDesc {
+    class: "org.apache.kafka.connect.file.FileStreamSourceConnector",
+    task_class: "org.apache.kafka.connect.file.FileStreamSourceTask",
+    config_def: source_def,
+    factory: Factory::Source {
+        connector: || Box::new(FileStreamSourceConnector::default()),
+        task: || Box::new(FileStreamSourceTask::default()),
+    },
+};
+
+pub const SINK: PluginDesc = PluginDesc {
+    class: "org.apache.kafka.connect.file.FileStreamSinkConnector",
+    task_class: "org.apache.kafka.connect.file.FileStreamSinkTask",
+    config_def: sink_def,
+    factory: Factory::Sink {
+        connector: || Box::new(FileStreamSinkConnector::default()),
+        task: || Box::new(FileStreamSinkTask::default()),
+    },
+};
+
+fn source_def() -> ConfigDef {
+    ConfigDef::new()
+        .plain(
+            Key::new(
+                "file",
+                ConfigType::String,
+                Default::Null,
+                Importance::High,
+                "Source filename. If not specified, the standard input will be used",
+            ),
+            Validator::Any,
+        )
+        .plain(
+            Key::new(
+                "topic",
+                ConfigType::String,
+                Default::Required,
+                Importance::High,
+                "The topic to publish data to",
+            ),
+            Validator::NonEmptyString,
+        )
+        .plain(
+            Key::new(
+                "batch.size",
+                ConfigType::Int,
+                Default::Value("2000"),
+                Importance::Low,
+                "The maximum number of records the source task can read from the file each time it is polled",
+            ),
+            Validator::AtLeast(1),
+        )
+}
+
+fn sink_def() -> ConfigDef {
+    ConfigDef::new().plain(
+        Key::new(
+            "file",
+            ConfigType::String,
+            Default::Null,
+            Importance::High,
+            "Destination filename. If not specified, the standard output will be used",
+        ),
+        Validator::Any,
+    )
+}
+
+/// `file` unset or empty means stdin/stdout.
+fn file_setting(config: &ConfigMap) -> Option<String> {
+    config.get("file").filter(|f| !f.is_empty()).cloned()
+}
+
+#[derive(Default)]
+struct FileStreamSourceConnector {
+    config: ConfigMap,
+}
+
+impl SourceConnector for FileStreamSourceConnector {
+    fn start(&mut self, config: &ConfigMap) -> Result<(), String> {
+        source_def().check(config)?;
+        self.config = config.clone();
+        Ok(())
+    }
+
+    /// Always one task: a file has one reader.
+    fn task_configs(&self, _max_tasks: usize) -> Vec<ConfigMap> {
+        vec![self.config.clone()]
+    }
+
+    fn alter_offsets(
+        &self,
+        config: &ConfigMap,
+        offsets: &[(JsonMap, Option<JsonMap>)],
+    ) -> Result<bool, String> {
+        if file_setting(config).is_none() {
+            return Err("Offsets cannot be modified if the 'file' configuration is unspecified. This is because stdin is used for input and offsets are not tracked.".into());
+        }
+        for (partition, offset) in offsets {
+            if !partition.contains_key("filename") {
+                return Err("Partitions must contain the key 'filename'".into());
+            }
+            if let Some(o) = offset {
+                match o.get("position") {
+                    Some(p) if p.as_i64().is_some_and(|p| p >= 0) => {}
+                    Some(_) => return Err("The value for the 'position' key in the offset is expected to be a non-negative integer".into()),
+                    None => return Err("Offset objects should either be null or contain the key 'position'".into()),
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// How long an empty poll waits before it returns, so the task loop sees pause and stop.
+const IDLE_WAIT: Duration = Duration::from_millis(200);
+
+#[derive(Default)]
+struct FileStreamSourceTask {
+    file: Option<String>,
+    topic: String,
+    batch_size: usize,
+    reader: Option<Box<dyn BufRead + Send>>,
+    /// Byte position after the last line handed out.
+    position: u64,
+    /// A line read without its terminator yet (the writer has not finished it).
+    partial: Vec<u8>,
+    /// `partial` ended in a `\r` that was the last byte read: a `\n` may follow.
+    after_cr: bool,
+    partition: JsonMap,
+}
+
+impl FileStreamSourceTask {
+    fn open(&mut self) -> io::Result<()> {
+        let Some(path) = &self.file else {
+            self.reader = Some(Box::new(BufReader::new(io::stdin())));
+            return Ok(());
+        };
+        let mut f = File::open(path)?;
+        f.seek(SeekFrom::Start(self.position))?;
+        self.reader = Some(Box::new(BufReader::with_capacity(256 * 1024, f)));
+        Ok(())
+    }
+
+    fn record(&self, line: &[u8]) -> ConnectRecord {
+        let text = String::from_utf8_lossy(line).into_owned();
+        let mut r = ConnectRecord::new(
+            self.topic.clone(),
+            Some(Schema::string()),
+            Value::String(text),
+        );
+        if self.file.is_some() {
+            r.source_partition = Some(self.partition.clone());
+            let mut offset = JsonMap::new();
+            offset.insert("position".into(), json!(self.position));
+            r.source_offset = Some(offset);
+        }
+        r
+    }
+
+    /// Reads complete lines (`\n`, `\r` or `\r\n`) until `batch_size` or the end of the data.
+    /// A `\r` at the end of the data waits for the next byte, as Connect's reader does: only
+    /// then is it known whether the terminator is one byte or two.
+    fn read_lines(&mut self) -> io::Result<Vec<ConnectRecord>> {
+        let mut out = Vec::new();
+        while out.len() < self.batch_size {
+            let Some(reader) = self.reader.as_mut() else {
+                break;
+            };
+            let buf = reader.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            if self.after_cr {
+                self.after_cr = false;
+                let crlf = buf[0] == b'\n';
+                if crlf {
+                    reader.consume(1);
+                }
+                out.push(self.take_line(1 + usize::from(crlf)));
+                continue;
+            }
+            match memchr::memchr2(b'\n', b'\r', buf) {
+                Some(i) if buf[i] == b'\r' && i + 1 == buf.len() => {
+                    self.partial.extend_from_slice(&buf[..i]);
+                    reader.consume(i + 1);
+                    self.after_cr = true;
+                }
+                Some(i) => {
+                    let crlf = buf[i] == b'\r' && buf[i + 1] == b'\n';
+                    self.partial.extend_from_slice(&buf[..i]);
+                    let terminator = 1 + usize::from(crlf);
+                    reader.consume(i + terminator);
+                    out.push(self.take_line(terminator));
+                }
+                None => {
+                    let n = buf.len();
+                    self.partial.extend_from_slice(buf);
+                    reader.consume(n);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The buffered line as a record; the offset moves past it and its terminator.
+    fn take_line(&mut self, terminator: usize) -> ConnectRecord {
+        self.position += (self.partial.len() + terminator) as u64;
+        let r = self.record(&self.partial);
+        self.partial.clear();
+        r
+    }
+}
+
+impl SourceTask for FileStreamSourceTask {
+    fn start(&mut self, config: &ConfigMap, offsets: &dyn OffsetReader) -> Result<(), String> {
+        source_def().check(config)?;
+        self.file = file_setting(config);
+        self.topic = config.get("topic").cloned().unwrap_or_default();
+        self.batch_size = config
+            .get("batch.size")
+            .and_then(|b| b.trim().parse().ok())
+            .unwrap_or(2000);
+        if let Some(f) = &self.file {
+            self.partition.insert("filename".into(), json!(f));
+            if let Some(offset) = offsets.offset(&self.partition) {
+                self.position = match offset.get("position") {
+                    Some(p) => p.as_u64().ok_or_else(|| {
+                        format!(
+                            "Offset position is the incorrect type: {p} is not a non-negative long"
+                        )
+                    })?,
+                    None => 0,
+                };
+            }
+        }
+        Ok(())
+    }
+
+    fn poll(&mut self) -> Result<Vec<ConnectRecord>, String> {
+        if self.reader.is_none() {
+            if let Err(e) = self.open() {
+                // Connect waits for a file that does not exist yet.
+                if e.kind() == io::ErrorKind::NotFound {
+                    std::thread::sleep(IDLE_WAIT);
+                    return Ok(Vec::new());
+                }
+                let path = self.file.as_deref().unwrap_or("stdin");
+                return Err(format!("Couldn't find or open file {path}: {e}"));
+            }
+        }
+        let lines = self.read_lines().map_err(|e| {
+            let path = self.file.as_deref().unwrap_or("stdin");
+            format!("Error while reading from {path}: {e}")
+        })?;
+        if lines.is_empty() {
+            std::thread::sleep(IDLE_WAIT);
+        }
+        Ok(lines)
+    }
+
+    fn stop(&mut self) {
+        self.reader = None;
+    }
+}
+
+#[derive(Default)]
+struct FileStreamSinkConnector {
+    config: ConfigMap,
+}
+
+impl SinkConnector for FileStreamSinkConnector {
+    fn start(&mut self, config: &ConfigMap) -> Result<(), String> {
+        sink_def().check(config)?;
+        self.config = config.clone();
+        Ok(())
+    }
+
+    fn task_configs(&self, max_tasks: usize) -> Vec<ConfigMap> {
+        vec![self.config.clone(); max_tasks.max(1)]
+    }
+}
+
+#[derive(Default)]
+struct FileStreamSinkTask {
+    out: Option<Box<dyn Write + Send>>,
+    line: Vec<u8>,
+}
+
+impl SinkTask for FileStreamSinkTask {
+    fn start(&mut self, config: &ConfigMap) -> Result<(), String> {
+        self.out = Some(match file_setting(config) {
+            None => Box::new(io::BufWriter::new(io::stdout())),
+            Some(path) => {
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| {
+                        format!("Couldn't find or create file '{path}' for FileStreamSinkTask: {e}")
+                    })?;
+                Box::new(io::BufWriter::with_capacity(256 * 1024, f))
+            }
+        });
+        Ok(())
+    }
+
+    fn put(&mut self, records: Vec<ConnectRecord>) -> Result<(), String> {
+        let out = self
+            .out
+            .as_mut()
+            .ok_or("FileStreamSinkTask is not started")?;
+        for r in &records {
+            self.line.clear();
+            java_string(&r.value, &mut self.line);
+            self.line.push(b'\n');
+            out.write_all(&self.line)
+                .map_err(|e| format!("Error writing to the sink file: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        match self.out.as_mut() {
+            Some(out) => out
+                .flush()
+                .map_err(|e| format!("Error flushing the sink file: {e}")),
+            None => Ok(()),
+        }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.flush();
+        self.out = None;
+    }
+}
+
+/// A value as Java's `String.valueOf` prints it (`PrintStream.println(Object)`), which is what
+/// FileStreamSink writes: structs as `Struct{a=1,b=x}`, maps as `{k=v, …}`, lists as `[a, b]`.
+fn java_string(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::String(s) => out.extend_from_slice(s.as_bytes()),
+        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Int8(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Int16(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Int32(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Int64(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Float32(f) => out.extend_from_slice(java_float(f64::from(*f)).as_bytes()),
+        Value::Float64(f) => out.extend_from_slice(java_float(*f).as_bytes()),
+        // Java would print the array's identity ("[B@1b6d3586"); its Base64 is more useful.
+        Value::Bytes(b) => {
+            use base64::Engine;
+            out.extend_from_slice(
+                base64::engine::general_purpose::STANDARD
+                    .encode(b)
+                    .as_bytes(),
+            )
+        }
+        Value::Decimal(d) => out.extend_from_slice(decimal_string(d.unscaled, d.scale).as_bytes()),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                java_string(item, out);
+            }
+            out.push(b']');
+        }
+        Value::Map(entries) => {
+            out.push(b'{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                java_string(k, out);
+                out.push(b'=');
+                java_string(v, out);
+            }
+            out.push(b'}');
+        }
+        Value::Struct(s) => {
+            out.extend_from_slice(b"Struct{");
+            let mut first = true;
+            for (field, value) in s.schema.fields.iter().zip(&s.values) {
+                if matches!(value, Value::Null) {
+                    continue;
+                }
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(field.name.as_bytes());
+                out.push(b'=');
+                java_string(value, out);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// Java's `Double.toString` for the common cases: a fraction is always shown (`1.0`).
+fn java_float(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e7 {
+        format!("{f:.1}")
+    } else if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else {
+        f.to_string()
+    }
+}
+
+fn decimal_string(unscaled: i128, scale: i32) -> String {
+    if scale <= 0 {
+        return format!("{unscaled}{}", "0".repeat((-scale) as usize));
+    }
+    let digits = unscaled.unsigned_abs().to_string();
+    let scale = scale as usize;
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    let sign = if unscaled < 0 { "-" } else { "" };
+    format!("{sign}{int}.{frac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Offsets(Option<JsonMap>);
+    impl OffsetReader for Offsets {
+        fn offset(&self, _p: &JsonMap) -> Option<JsonMap> {
+            self.0.clone()
+        }
+    }
+
+    fn config(file: &str) -> ConfigMap {
+        let mut c = ConfigMap::new();
+        c.insert("file".into(), file.into());
+        c.insert("topic".into(), "t".into());
+        c.insert("batch.size".into(), "2".into());
+        c
+    }
+
+    fn values(rs: &[ConnectRecord]) -> Vec<(String, i64)> {
+        rs.iter()
+            .map(|r| {
+                let Value::String(s) = &r.value else { panic!() };
+                let pos = r.source_offset.as_ref().unwrap()["position"]
+                    .as_i64()
+                    .unwrap();
+                (s.clone(), pos)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn source_reads_every_line_ending_in_batches_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.txt");
+        std::fs::write(&path, "a\nbb\r\nc\rd").unwrap();
+        let p = path.to_str().unwrap();
+        let mut t = FileStreamSourceTask::default();
+        t.start(&config(p), &Offsets(None)).unwrap();
+        assert_eq!(
+            values(&t.poll().unwrap()),
+            [("a".into(), 2), ("bb".into(), 6)]
+        );
+        assert_eq!(values(&t.poll().unwrap()), [("c".into(), 8)]);
+        // "d" has no terminator yet: it waits until the writer ends the line.
+        assert!(t.poll().unwrap().is_empty());
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"e\n")
+            .unwrap();
+        assert_eq!(values(&t.poll().unwrap()), [("de".into(), 11)]);
+        let r = &t.poll().unwrap_or_default();
+        assert!(r.is_empty());
+
+        let mut again = FileStreamSourceTask::default();
+        let mut off = JsonMap::new();
+        off.insert("position".into(), json!(6));
+        again.start(&config(p), &Offsets(Some(off))).unwrap();
+        assert_eq!(
+            values(&again.poll().unwrap()),
+            [("c".into(), 8), ("de".into(), 11)]
+        );
+    }
+
+    #[test]
+    fn source_rejects_a_bad_offset_and_config() {
+        let mut t = FileStreamSourceTask::default();
+        let mut off = JsonMap::new();
+        off.insert("position".into(), json!("x"));
+        let e = t
+            .start(&config("/nonexistent"), &Offsets(Some(off)))
+            .unwrap_err();
+        assert!(e.contains("incorrect type"), "{e}");
+        let mut c = config("f");
+        c.shift_remove("topic");
+        assert!(FileStreamSourceTask::default()
+            .start(&c, &Offsets(None))
+            .unwrap_err()
+            .contains("\"topic\""));
+    }
+
+    #[test]
+    fn sink_appends_java_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        let mut c = ConfigMap::new();
+        c.insert("file".into(), path.to_str().unwrap().into());
+        let mut t = FileStreamSinkTask::default();
+        t.start(&c).unwrap();
+        let rec = |v| ConnectRecord::new("t".into(), None, v);
+        t.put(vec![
+            rec(Value::String("hi".into())),
+            rec(Value::Null),
+            rec(Value::Float64(1.0)),
+            rec(Value::Array(vec![Value::Int64(1), Value::Int64(2)])),
+            rec(Value::Map(vec![(
+                Value::String("k".into()),
+                Value::Boolean(true),
+            )])),
+        ])
+        .unwrap();
+        t.flush().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "hi\nnull\n1.0\n[1, 2]\n{k=true}\n"
+        );
+        assert_eq!(decimal_string(-156, 2), "-1.56");
+        assert_eq!(decimal_string(5, 3), "0.005");
+    }
+}

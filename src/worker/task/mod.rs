@@ -1,0 +1,163 @@
+//! Worker tasks (Connect's `WorkerTask`): each source or sink task runs on its own thread,
+//! driven by its loop in `source.rs` / `sink.rs`, controlled through `TaskControl` and
+//! reporting its state to the herder.
+
+pub mod sink;
+pub mod source;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::connect::types::{ConfigMap, ConnectorTaskId, State};
+use crate::worker::config::WorkerConfig;
+use crate::worker::converter::{self, Converter, HeaderConverter};
+use crate::worker::storage::OffsetStore;
+
+/// What a task tells the herder.
+pub trait TaskListener: Send + Sync {
+    fn state(&self, id: &ConnectorTaskId, state: State, trace: Option<String>);
+    /// The task used a topic for the first time (KIP-558 active topics).
+    fn topic(&self, id: &ConnectorTaskId, topic: &str);
+    fn log(&self, line: String);
+}
+
+/// Stop and pause switches shared by the herder and a task thread.
+#[derive(Default)]
+pub struct TaskControl {
+    stop: AtomicBool,
+    paused: AtomicBool,
+}
+
+impl TaskControl {
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::SeqCst);
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
+    }
+}
+
+/// Everything a task thread needs.
+pub struct TaskContext {
+    pub id: ConnectorTaskId,
+    pub worker: Arc<WorkerConfig>,
+    pub connector_config: ConfigMap,
+    pub task_config: ConfigMap,
+    pub offsets: OffsetStore,
+    pub control: Arc<TaskControl>,
+    pub listener: Arc<dyn TaskListener>,
+}
+
+impl TaskContext {
+    pub fn fail(&self, trace: String) {
+        self.listener
+            .log(format!("Task {} failed: {}", self.id, first_line(&trace)));
+        self.listener.state(&self.id, State::Failed, Some(trace));
+    }
+
+    /// The connector's converter if it names one, else the worker's.
+    pub fn converter(&self, is_key: bool) -> Result<Box<dyn Converter>, String> {
+        let key = if is_key {
+            "key.converter"
+        } else {
+            "value.converter"
+        };
+        let (class, config) = match self.connector_config.get(key) {
+            Some(class) => (
+                class.clone(),
+                prefixed(&self.connector_config, &format!("{key}.")),
+            ),
+            None if is_key => self.worker.key_converter.clone(),
+            None => self.worker.value_converter.clone(),
+        };
+        converter::converter(&class, &config, is_key).map_err(|e| e.to_string())
+    }
+
+    pub fn header_converter(&self) -> Result<Box<dyn HeaderConverter>, String> {
+        let key = "header.converter";
+        let (class, config) = match self.connector_config.get(key) {
+            Some(class) => (
+                class.clone(),
+                prefixed(&self.connector_config, "header.converter."),
+            ),
+            None => self.worker.header_converter.clone(),
+        };
+        converter::header_converter(&class, &config).map_err(|e| e.to_string())
+    }
+
+    /// `errors.tolerance=all`: bad records are skipped instead of failing the task.
+    pub fn tolerate_errors(&self) -> bool {
+        self.connector_config
+            .get("errors.tolerance")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("all"))
+    }
+
+    pub fn log_errors(&self) -> bool {
+        self.connector_config
+            .get("errors.log.enable")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+}
+
+pub fn prefixed(config: &ConfigMap, prefix: &str) -> ConfigMap {
+    config
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_string(), v.clone())))
+        .collect()
+}
+
+pub fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// A running task thread.
+pub struct TaskHandle {
+    pub control: Arc<TaskControl>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TaskHandle {
+    pub fn spawn(
+        control: Arc<TaskControl>,
+        name: String,
+        body: impl FnOnce() + Send + 'static,
+    ) -> Result<Self, String> {
+        let thread = std::thread::Builder::new()
+            .name(name)
+            .spawn(body)
+            .map_err(|e| format!("cannot start a task thread: {e}"))?;
+        Ok(TaskHandle {
+            control,
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks the task to stop and waits up to `timeout` for it (Connect's
+    /// `task.shutdown.graceful.timeout.ms`); a task that does not stop in time is abandoned.
+    pub fn stop(mut self, timeout: Duration) -> bool {
+        self.control.stop();
+        let deadline = Instant::now() + timeout;
+        let Some(thread) = self.thread.take() else {
+            return true;
+        };
+        while !thread.is_finished() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = thread.join();
+        true
+    }
+}

@@ -1,0 +1,251 @@
+//! The sink task loop (Connect's `WorkerSinkTask`): the consumer group `connect-<name>` →
+//! convert → `put`; every `offset.flush.interval.ms` and on stop the task flushes and only then
+//! are the consumed offsets committed, so a crash re-delivers rather than loses.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::{Offset, TopicPartitionList};
+
+use super::TaskContext;
+use crate::connect::types::State;
+use crate::worker::clients::{client_config, Role};
+use crate::worker::converter::{Converter, HeaderConverter};
+use crate::worker::data::{ConnectRecord, Header};
+use crate::worker::plugin::SinkTask;
+
+/// Records handed to `put` at most at once.
+const MAX_BATCH: usize = 2000;
+
+/// The consumer group of a sink connector (`consumer.override.group.id` wins).
+pub fn group_id(connector: &str, config: &crate::connect::types::ConfigMap) -> String {
+    config
+        .get("consumer.override.group.id")
+        .cloned()
+        .unwrap_or_else(|| format!("connect-{connector}"))
+}
+
+struct Loop<'a> {
+    ctx: &'a TaskContext,
+    consumer: BaseConsumer,
+    key_converter: Box<dyn Converter>,
+    value_converter: Box<dyn Converter>,
+    header_converter: Box<dyn HeaderConverter>,
+    /// Next offset to commit per (topic, partition), for records put since the last commit.
+    consumed: HashMap<(String, i32), i64>,
+    seen_topics: HashSet<String>,
+    flush_interval: Duration,
+    last_flush: Instant,
+}
+
+pub fn run(ctx: TaskContext, mut task: Box<dyn SinkTask>) {
+    let mut lp = match Loop::new(&ctx) {
+        Ok(lp) => lp,
+        Err(e) => return ctx.fail(e),
+    };
+    if let Err(e) = task.start(&ctx.task_config) {
+        return ctx.fail(e);
+    }
+    let result = lp.run(task.as_mut());
+    // What was put is flushed and committed even when the loop ended on an error.
+    let committed = lp.flush_and_commit(task.as_mut());
+    task.stop();
+    if let Err(e) = result.and(committed) {
+        ctx.fail(e);
+    }
+}
+
+impl<'a> Loop<'a> {
+    fn new(ctx: &'a TaskContext) -> Result<Self, String> {
+        let mut notes = Vec::new();
+        let mut cc = client_config(
+            &ctx.worker,
+            Role::Consumer,
+            Some(&ctx.connector_config),
+            &mut notes,
+        );
+        for n in notes {
+            ctx.listener.log(n);
+        }
+        cc.set(
+            "group.id",
+            group_id(&ctx.id.connector, &ctx.connector_config),
+        );
+        cc.set("enable.auto.commit", "false");
+        // Connect's sink consumers start at the beginning of a topic the group never read.
+        if cc.get("auto.offset.reset").is_none() {
+            cc.set("auto.offset.reset", "earliest");
+        }
+        if cc.get("client.id").is_none() {
+            cc.set("client.id", format!("connector-consumer-{}", ctx.id));
+        }
+        let consumer: BaseConsumer = cc
+            .create()
+            .map_err(|e| format!("cannot create the consumer of task {}: {e}", ctx.id))?;
+        let topics = subscription(&ctx.task_config)?;
+        let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+        consumer
+            .subscribe(&refs)
+            .map_err(|e| format!("cannot subscribe to {}: {e}", topics.join(",")))?;
+        Ok(Loop {
+            ctx,
+            consumer,
+            key_converter: ctx.converter(true)?,
+            value_converter: ctx.converter(false)?,
+            header_converter: ctx.header_converter()?,
+            consumed: HashMap::new(),
+            seen_topics: HashSet::new(),
+            flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
+            last_flush: Instant::now(),
+        })
+    }
+
+    fn run(&mut self, task: &mut dyn SinkTask) -> Result<(), String> {
+        let ctx = self.ctx;
+        let mut reported = None;
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while !ctx.control.stopping() {
+            let paused = ctx.control.paused();
+            let state = if paused {
+                State::Paused
+            } else {
+                State::Running
+            };
+            if reported != Some(state) {
+                self.set_paused(paused);
+                ctx.listener.state(&ctx.id, state, None);
+                reported = Some(state);
+            }
+            self.fill(&mut batch)?;
+            if !batch.is_empty() {
+                task.put(std::mem::take(&mut batch))?;
+            }
+            if self.last_flush.elapsed() >= self.flush_interval {
+                self.flush_and_commit(task)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_paused(&self, paused: bool) {
+        if let Ok(assignment) = self.consumer.assignment() {
+            let _ = if paused {
+                self.consumer.pause(&assignment)
+            } else {
+                self.consumer.resume(&assignment)
+            };
+        }
+    }
+
+    /// Polls until a batch is full or no message came for a moment.
+    fn fill(&mut self, batch: &mut Vec<ConnectRecord>) -> Result<(), String> {
+        let mut wait = Duration::from_millis(100);
+        while batch.len() < MAX_BATCH {
+            let Some(msg) = self.consumer.poll(wait) else {
+                break;
+            };
+            wait = Duration::ZERO;
+            let msg = msg.map_err(|e| format!("Consumer error: {e}"))?;
+            let topic = msg.topic().to_string();
+            let next = ((topic.clone(), msg.partition()), msg.offset() + 1);
+            match self.convert(&msg) {
+                Ok(r) => batch.push(r),
+                Err(e) if self.ctx.tolerate_errors() => {
+                    if self.ctx.log_errors() {
+                        self.ctx.listener.log(format!(
+                            "Task {}: skipping {topic}-{} offset {}: {e}",
+                            self.ctx.id,
+                            msg.partition(),
+                            msg.offset()
+                        ));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            if self.seen_topics.insert(topic.clone()) {
+                self.ctx.listener.topic(&self.ctx.id, &topic);
+            }
+            self.consumed.insert(next.0, next.1);
+        }
+        Ok(())
+    }
+
+    fn convert(
+        &self,
+        msg: &rdkafka::message::BorrowedMessage<'_>,
+    ) -> Result<ConnectRecord, String> {
+        let topic = msg.topic();
+        let where_ = || format!("{topic}-{} offset {}", msg.partition(), msg.offset());
+        let key = self
+            .key_converter
+            .to_connect(topic, msg.key())
+            .map_err(|e| format!("Error converting the key of {}: {e}", where_()))?;
+        let value = self
+            .value_converter
+            .to_connect(topic, msg.payload())
+            .map_err(|e| format!("Error converting the value of {}: {e}", where_()))?;
+        let mut headers = Vec::new();
+        if let Some(hs) = msg.headers() {
+            for h in hs.iter() {
+                let sv = self
+                    .header_converter
+                    .to_connect_header(topic, h.key, h.value)
+                    .map_err(|e| {
+                        format!("Error converting header {} of {}: {e}", h.key, where_())
+                    })?;
+                headers.push(Header {
+                    key: h.key.to_string(),
+                    schema: sv.schema,
+                    value: sv.value,
+                });
+            }
+        }
+        let mut r = ConnectRecord::new(topic.to_string(), value.schema, value.value);
+        r.key_schema = key.schema;
+        r.key = key.value;
+        r.kafka_partition = Some(msg.partition());
+        r.kafka_offset = Some(msg.offset());
+        r.timestamp = msg.timestamp().to_millis();
+        r.headers = headers;
+        Ok(r)
+    }
+
+    fn flush_and_commit(&mut self, task: &mut dyn SinkTask) -> Result<(), String> {
+        self.last_flush = Instant::now();
+        if self.consumed.is_empty() {
+            return Ok(());
+        }
+        task.flush()?;
+        let mut tpl = TopicPartitionList::new();
+        for ((topic, partition), next) in &self.consumed {
+            tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))
+                .map_err(|e| format!("bad offset for {topic}-{partition}: {e}"))?;
+        }
+        self.consumer
+            .commit(&tpl, CommitMode::Sync)
+            .map_err(|e| format!("Commit of offsets failed: {e}"))?;
+        self.consumed.clear();
+        Ok(())
+    }
+}
+
+/// `topics` (a list) or `topics.regex` (librdkafka takes a regex when it starts with `^`).
+pub fn subscription(config: &crate::connect::types::ConfigMap) -> Result<Vec<String>, String> {
+    let topics = crate::worker::configdef::list(config.get("topics").map_or("", String::as_str));
+    let regex = config
+        .get("topics.regex")
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty());
+    match (topics.is_empty(), regex) {
+        (false, None) => Ok(topics),
+        (true, Some(r)) => Ok(vec![if r.starts_with('^') {
+            r.to_string()
+        } else {
+            format!("^{r}")
+        }]),
+        (false, Some(_)) => Err("Must configure one of topics or topics.regex, not both".into()),
+        (true, None) => Err("Must configure one of topics or topics.regex".into()),
+    }
+}

@@ -1,0 +1,440 @@
+//! `kct worker` against a real broker over real HTTP: the seeds' curl sessions (FileStream
+//! source and sink, pause/resume, delete), the sample property files of `connect-standalone.sh`,
+//! offsets across a restart, and Connect's status codes and error bodies.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::worker::Worker;
+use common::*;
+use serde_json::{json, Value};
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Values of a topic's records, read with kct's kcat mode.
+fn topic_values(topic: &str) -> Vec<String> {
+    let o = kct(
+        &[
+            "-b",
+            b(),
+            "-t",
+            topic,
+            "-C",
+            "-e",
+            "-q",
+            "-X",
+            "fetch.wait.max.ms=5",
+            "-f",
+            "%s\n",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", show(&o.stderr));
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn envelope(line: &str) -> String {
+    json!({"schema": {"type": "string", "optional": false}, "payload": line}).to_string()
+}
+
+fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn file_source_session_as_in_the_quickstart() {
+    let w = Worker::start("", &[]);
+    let topic = unique_topic("connect-test");
+    let input = write(&w.dir, "test.txt", "foo\nbar\n");
+    let body = json!({"name": "local-file-source", "config": {
+        "connector.class": "FileStreamSource", "tasks.max": "1",
+        "file": input.to_str().unwrap(), "topic": topic}});
+    let (code, info) = w.call("POST", "/connectors", Some(&body.to_string()));
+    assert_eq!(code, 201, "{info}");
+    assert_eq!(info["name"], "local-file-source");
+    assert_eq!(info["type"], "source");
+    assert_eq!(info["config"]["name"], "local-file-source");
+
+    let status = w.wait_for("/connectors/local-file-source/status", 20, |s| {
+        s["tasks"][0]["state"] == "RUNNING"
+    });
+    assert_eq!(status["connector"]["state"], "RUNNING");
+    assert_eq!(
+        status["connector"]["worker_id"],
+        format!("127.0.0.1:{}", w.port)
+    );
+    assert!(status["connector"].get("trace").is_none());
+
+    wait_until(20, "two records", || topic_values(&topic).len() == 2);
+    assert_eq!(topic_values(&topic), [envelope("foo"), envelope("bar")]);
+
+    let (code, names) = w.get("/connectors");
+    assert_eq!((code, names), (200, json!(["local-file-source"])));
+    let (_, tasks) = w.get("/connectors/local-file-source/tasks");
+    assert_eq!(
+        tasks[0]["id"],
+        json!({"connector": "local-file-source", "task": 0})
+    );
+    assert_eq!(
+        tasks[0]["config"]["task.class"],
+        "org.apache.kafka.connect.file.FileStreamSourceTask"
+    );
+    let (_, topics) = w.get("/connectors/local-file-source/topics");
+    assert_eq!(topics, json!({"local-file-source": {"topics": [topic]}}));
+    let (_, expanded) = w.get("/connectors?expand=status&expand=info");
+    assert_eq!(
+        expanded["local-file-source"]["status"]["connector"]["state"],
+        "RUNNING"
+    );
+    assert_eq!(expanded["local-file-source"]["info"]["type"], "source");
+
+    // Offsets: {"filename":…} → {"position": bytes after the last line}.
+    wait_until(20, "committed offsets", || {
+        w.get("/connectors/local-file-source/offsets").1["offsets"][0]["offset"]["position"] == 8
+    });
+    let (_, offsets) = w.get("/connectors/local-file-source/offsets");
+    assert_eq!(
+        offsets["offsets"][0]["partition"],
+        json!({"filename": input.to_str().unwrap()})
+    );
+
+    let (code, body) = w.call("DELETE", "/connectors/local-file-source", None);
+    assert_eq!((code, body), (204, Value::Null));
+    let (code, body) = w.get("/connectors/local-file-source");
+    assert_eq!(code, 404);
+    assert_eq!(
+        body,
+        json!({"error_code": 404, "message": "Connector local-file-source not found"})
+    );
+    assert_eq!(w.get("/connectors").1, json!([]));
+}
+
+#[test]
+fn file_sink_copies_the_source_and_pause_resume_work() {
+    let w = Worker::start("", &[]);
+    let topic = new_topic("copy", 1);
+    let lines: Vec<String> = (0..500).map(|i| format!("line {i}")).collect();
+    let input = write(&w.dir, "in.txt", &(lines.join("\n") + "\n"));
+    let output = w.dir.join("out.txt");
+    let src = json!({"connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector",
+        "file": input.to_str().unwrap(), "topic": topic});
+    assert_eq!(
+        w.call("PUT", "/connectors/src/config", Some(&src.to_string()))
+            .0,
+        201
+    );
+    let sink = json!({"connector.class": "FileStreamSink", "tasks.max": "1",
+        "file": output.to_str().unwrap(), "topics": topic});
+    assert_eq!(
+        w.call("PUT", "/connectors/sink/config", Some(&sink.to_string()))
+            .0,
+        201
+    );
+    wait_until(30, "the copy", || {
+        std::fs::read_to_string(&output)
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+            >= lines.len()
+    });
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        lines.join("\n") + "\n"
+    );
+
+    assert_eq!(
+        w.call("PUT", "/connectors/sink/pause", None),
+        (202, Value::Null)
+    );
+    let s = w.wait_for("/connectors/sink/status", 10, |s| {
+        s["tasks"][0]["state"] == "PAUSED"
+    });
+    assert_eq!(s["connector"]["state"], "PAUSED");
+    assert_eq!(
+        w.call("PUT", "/connectors/sink/resume", None),
+        (202, Value::Null)
+    );
+    w.wait_for("/connectors/sink/status", 10, |s| {
+        s["connector"]["state"] == "RUNNING" && s["tasks"][0]["state"] == "RUNNING"
+    });
+
+    // The sink's offsets are its consumer group's.
+    let o = w.wait_for("/connectors/sink/offsets", 20, |o| {
+        o["offsets"][0]["offset"]["kafka_offset"] == 500
+    });
+    assert_eq!(
+        o["offsets"][0]["partition"],
+        json!({"kafka_topic": topic, "kafka_partition": 0})
+    );
+
+    // Updating a config answers 200 (not 201) and restarts the tasks.
+    let (code, info) = w.call("PUT", "/connectors/sink/config", Some(&sink.to_string()));
+    assert_eq!((code, info["name"].clone()), (200, json!("sink")));
+}
+
+#[test]
+fn sample_property_files_and_offsets_across_a_restart() {
+    let mut w = Worker::prepare("");
+    let topic = new_topic("standalone", 1);
+    let input = write(&w.dir, "test.txt", "a\nb\nc\n");
+    let source = write(
+        &w.dir,
+        "connect-file-source.properties",
+        &format!("name=local-file-source\nconnector.class=FileStreamSource\ntasks.max=1\nfile={}\ntopic={topic}\n", input.display()),
+    );
+    w.launch(std::slice::from_ref(&source));
+    w.wait_for("/connectors/local-file-source/status", 20, |s| {
+        s["tasks"][0]["state"] == "RUNNING"
+    });
+    wait_until(20, "three records", || topic_values(&topic).len() == 3);
+    assert!(w.stop().success(), "{}", w.log());
+    // The offsets file is Java's: a serialized HashMap starting with the stream magic.
+    let file = std::fs::read(w.dir.join("connect.offsets")).unwrap();
+    assert_eq!(&file[..4], &[0xac, 0xed, 0x00, 0x05]);
+
+    std::fs::write(&input, "a\nb\nc\nd\n").unwrap();
+    w.launch(&[source]);
+    wait_until(20, "the fourth record", || topic_values(&topic).len() >= 4);
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let values = topic_values(&topic);
+    assert_eq!(
+        values,
+        ["a", "b", "c", "d"].map(envelope),
+        "no line twice after a graceful restart"
+    );
+    assert!(w.stop().success());
+}
+
+#[test]
+fn errors_have_connects_codes_and_shapes() {
+    let w = Worker::start("", &[]);
+    let topic = new_topic("errors", 1);
+    let (code, body) = w.call("POST", "/connectors", Some("{not json"));
+    assert_eq!(code, 500);
+    assert_eq!(body["error_code"], 500);
+
+    let (code, body) = w.call(
+        "POST",
+        "/connectors",
+        Some(r#"{"name":"x","config":{"connector.class":"com.example.Nope"}}"#),
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Failed to find any class that implements Connector and which name matches com.example.Nope"));
+
+    let (code, body) = w.call(
+        "POST",
+        "/connectors",
+        Some(r#"{"name":"x","config":{"connector.class":"FileStreamSource"}}"#),
+    );
+    assert_eq!(code, 400);
+    assert_eq!(
+        body["message"],
+        "Connector configuration is invalid and contains the following 1 error(s):\nMissing required configuration \"topic\" which has no default value.\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`"
+    );
+
+    let (code, body) = w.call(
+        "PUT",
+        "/connectors/a/config",
+        Some(r#"{"name":"b","connector.class":"FileStreamSink","topics":"t"}"#),
+    );
+    assert_eq!(code, 400);
+    assert_eq!(
+        body["message"],
+        "Connector name configuration (b) doesn't match connector name in the URL (a)"
+    );
+
+    let ok = json!({"name": "dup", "config": {"connector.class": "FileStreamSink", "topics": topic, "file": w.dir.join("dup.txt").to_str().unwrap()}});
+    assert_eq!(w.call("POST", "/connectors", Some(&ok.to_string())).0, 201);
+    let (code, body) = w.call("POST", "/connectors", Some(&ok.to_string()));
+    assert_eq!(
+        (code, body["message"].clone()),
+        (409, json!("Connector dup already exists"))
+    );
+
+    // Offsets may only change while the connector is STOPPED.
+    let patch = json!({"offsets": [{"partition": {"kafka_topic": topic, "kafka_partition": 0}, "offset": {"kafka_offset": 0}}]});
+    let (code, body) = w.call("PATCH", "/connectors/dup/offsets", Some(&patch.to_string()));
+    assert_eq!(code, 400);
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Connectors must be in the STOPPED state"));
+    assert_eq!(
+        w.call("PUT", "/connectors/dup/stop", None),
+        (204, Value::Null)
+    );
+    let s = w.wait_for("/connectors/dup/status", 10, |s| {
+        s["connector"]["state"] == "STOPPED"
+    });
+    assert_eq!(s["tasks"], json!([]));
+    let (code, body) = w.call("PATCH", "/connectors/dup/offsets", Some(&patch.to_string()));
+    assert_eq!(code, 200, "{body}");
+    let (code, _) = w.call(
+        "PATCH",
+        "/connectors/dup/offsets",
+        Some(r#"{"offsets":[]}"#),
+    );
+    assert_eq!(code, 400);
+    let (code, body) = w.call("DELETE", "/connectors/dup/offsets", None);
+    assert_eq!(code, 200, "{body}");
+
+    for (method, path) in [
+        ("GET", "/connectors/nope/status"),
+        ("PUT", "/connectors/nope/pause"),
+        ("POST", "/connectors/nope/restart"),
+        ("POST", "/connectors/nope/tasks/0/restart"),
+        ("DELETE", "/connectors/nope"),
+        ("GET", "/connector-plugins/Nope/config"),
+    ] {
+        let (code, body) = w.call(method, path, None);
+        assert_eq!(code, 404, "{method} {path}: {body}");
+        assert_eq!(body["error_code"], 404);
+    }
+    // The worker still serves after all of that.
+    assert_eq!(w.get("/").0, 200);
+}
+
+#[test]
+fn plugins_validate_root_and_loggers() {
+    let w = Worker::start("", &[]);
+    let (_, root) = w.get("/");
+    assert!(root["version"].is_string() && root["commit"].is_string());
+    let (code, health) = w.get("/health");
+    assert_eq!((code, health["status"].clone()), (200, json!("healthy")));
+    let (_, plugins) = w.get("/connector-plugins");
+    let classes: Vec<&str> = plugins
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["class"].as_str().unwrap())
+        .collect();
+    assert!(classes.contains(&"org.apache.kafka.connect.file.FileStreamSourceConnector"));
+    assert!(plugins
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["type"] == "source" || p["type"] == "sink"));
+    let (_, all) = w.get("/connector-plugins?connectorsOnly=false");
+    assert!(all
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["type"] == "converter"));
+
+    let (code, keys) = w.get("/connector-plugins/FileStreamSource/config");
+    assert_eq!(code, 200);
+    let topic = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "topic")
+        .unwrap();
+    assert_eq!(topic["required"], true);
+    assert_eq!(topic["type"], "STRING");
+
+    let (code, v) = w.call(
+        "PUT",
+        "/connector-plugins/FileStreamSource/config/validate",
+        Some(r#"{"connector.class":"FileStreamSource","name":"x"}"#),
+    );
+    assert_eq!(code, 200);
+    assert_eq!(v["name"], "FileStreamSource");
+    assert_eq!(v["error_count"], 1);
+    assert_eq!(v["groups"][0], "Common");
+    let (code, v) = w.call(
+        "PUT",
+        "/connector-plugins/FileStreamSink/config/validate",
+        Some(r#"{"connector.class":"FileStreamSource"}"#),
+    );
+    assert_eq!(code, 400, "{v}");
+    let (code, _) = w.call(
+        "PUT",
+        "/connector-plugins/FileStreamSink/config/validate",
+        Some(r#"{"name":"x"}"#),
+    );
+    assert_eq!(code, 400);
+
+    let (_, loggers) = w.get("/admin/loggers");
+    assert_eq!(
+        loggers["root"],
+        json!({"level": "INFO", "last_modified": null})
+    );
+    let (code, changed) = w.call(
+        "PUT",
+        "/admin/loggers/org.apache.kafka.connect",
+        Some(r#"{"level":"DEBUG"}"#),
+    );
+    assert_eq!(code, 200);
+    assert!(changed
+        .as_array()
+        .unwrap()
+        .contains(&json!("org.apache.kafka.connect")));
+    let (_, l) = w.get("/admin/loggers/org.apache.kafka.connect.runtime");
+    assert_eq!(l["level"], "DEBUG");
+    let (code, _) = w.call(
+        "PUT",
+        "/admin/loggers/org.apache.kafka.connect",
+        Some(r#"{"level":"LOUD"}"#),
+    );
+    assert_eq!(code, 404);
+    let (code, _) = w.call(
+        "PUT",
+        "/admin/loggers/x?scope=cluster",
+        Some(r#"{"level":"WARN"}"#),
+    );
+    assert_eq!(code, 204);
+}
+
+#[test]
+fn bad_worker_and_connector_files_are_one_line_errors() {
+    let dir = scratch_dir().join(unique_topic("badfiles"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let worker = write(&dir, "w.properties", "offset.flush.interval.ms=soon\n");
+    let o = run_cmd(
+        {
+            let mut c = std::process::Command::new(kct_bin());
+            c.arg("worker").arg(&worker);
+            c
+        },
+        b"",
+        TIMEOUT,
+    );
+    assert_eq!(code(&o), 1);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("w.properties: offset.flush.interval.ms=soon is not a number"),
+        "{err}"
+    );
+
+    let good = write(
+        &dir,
+        "ok.properties",
+        &common::worker::worker_properties(&dir, free_port(), ""),
+    );
+    let conn = write(&dir, "c.properties", "connector.class=FileStreamSource\n");
+    let mut c = std::process::Command::new(kct_bin());
+    c.arg("worker").arg(&good).arg(&conn);
+    let o = run_cmd(c, b"", TIMEOUT);
+    assert_eq!(code(&o), 1);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("c.properties: connector configuration has no 'name'"),
+        "{err}"
+    );
+}

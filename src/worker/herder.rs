@@ -3,7 +3,7 @@
 //! connectors and task threads. REST handlers and task threads talk to it only through jobs
 //! sent to its queue, so its state needs no locks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -14,9 +14,12 @@ use super::config::WorkerConfig;
 use super::connector_config::{self, plugin_for};
 use super::error::ConnectError;
 use super::plugin::{Factory, PluginDesc, SinkConnector, SourceConnector};
+use super::storage::kafka::TopicStores;
 use super::storage::OffsetStore;
 use super::task::{self, TaskContext, TaskControl, TaskHandle, TaskListener};
 use crate::connect::types::*;
+use crate::internal::configs::ConfigState;
+use crate::internal::status::{Status as StatusValue, StatusRecord, TopicStatus};
 
 pub type Job = Box<dyn FnOnce(&mut Herder) + Send>;
 
@@ -76,9 +79,7 @@ impl TaskListener for Listener {
     fn topic(&self, id: &ConnectorTaskId, topic: &str) {
         let (name, topic) = (id.connector.clone(), topic.to_string());
         let _ = self.handle.send(move |h| {
-            if let Some(c) = h.connectors.get_mut(&name) {
-                c.topics.insert(topic);
-            }
+            h.on_topic(&name, &topic);
         });
     }
 
@@ -125,6 +126,22 @@ struct Connector {
     topics: IndexSet<String>,
 }
 
+impl Connector {
+    fn new(config: ConfigMap, plugin: &'static PluginDesc, target: TargetState) -> Self {
+        Connector {
+            config,
+            plugin,
+            target,
+            instance: None,
+            status: Status::new(State::Unassigned),
+            task_configs: Vec::new(),
+            tasks: BTreeMap::new(),
+            task_status: BTreeMap::new(),
+            topics: IndexSet::new(),
+        }
+    }
+}
+
 pub struct Herder {
     worker: Arc<WorkerConfig>,
     worker_id: String,
@@ -136,6 +153,10 @@ pub struct Herder {
     pub cluster_id: Option<String>,
     pub loggers: super::loggers::Loggers,
     stopping: bool,
+    /// The config and status topics, when the worker has topic-backed storage.
+    stores: Option<TopicStores>,
+    /// The status last written per status key, so only changes are written.
+    published: HashMap<String, (State, Option<String>)>,
 }
 
 /// What `PUT …/config` and `POST /connectors` did.
@@ -150,6 +171,7 @@ impl Herder {
         worker: Arc<WorkerConfig>,
         worker_id: String,
         offsets: OffsetStore,
+        stores: Option<(TopicStores, ConfigState)>,
     ) -> (HerderHandle, std::thread::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel::<Job>();
         let handle = HerderHandle { tx };
@@ -167,10 +189,16 @@ impl Herder {
             cluster_id: None,
             loggers: super::loggers::Loggers::default(),
             stopping: false,
+            stores: None,
+            published: HashMap::new(),
         };
         let thread = std::thread::Builder::new()
             .name("herder".into())
             .spawn(move || {
+                if let Some((stores, state)) = stores {
+                    herder.stores = Some(stores);
+                    herder.restore(&state);
+                }
                 while let Ok(job) = rx.recv() {
                     job(&mut herder);
                     if herder.stopping {
@@ -184,6 +212,159 @@ impl Herder {
 
     pub fn worker_id(&self) -> &str {
         &self.worker_id
+    }
+
+    /// Starts the connectors the config topic holds, in their target states: what another
+    /// worker (Java's or kct's) left there.
+    fn restore(&mut self, state: &ConfigState) {
+        for view in state.connectors() {
+            let config: ConfigMap = view
+                .config
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+                .collect();
+            let plugin = match plugin_for(&config) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.log(format!(
+                        "Connector {} from the config topic is skipped: {e}",
+                        view.name
+                    ));
+                    continue;
+                }
+            };
+            self.connectors.insert(
+                view.name.to_string(),
+                Connector::new(config, plugin, view.target_state),
+            );
+            self.log(format!(
+                "Restored connector {} ({}) from the config topic",
+                view.name,
+                view.target_state.as_str()
+            ));
+            self.start_connector(view.name);
+            self.publish_status(view.name);
+        }
+    }
+
+    /// Runs `write` against the topic stores, when there are any.
+    fn persist(
+        &self,
+        write: impl FnOnce(&TopicStores) -> Result<(), String>,
+    ) -> Result<(), ConnectError> {
+        match &self.stores {
+            Some(s) => write(s).map_err(ConnectError::internal),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the statuses of `name` that changed since they were last written (and tombstones
+    /// for tasks that are gone) to the status topic.
+    fn publish_status(&mut self, name: &str) {
+        if self.stores.is_none() {
+            return;
+        }
+        let mut current: Vec<(String, StatusRecord, Option<(State, Option<String>)>)> = Vec::new();
+        let status = |s: &Status| StatusValue {
+            state: s.state,
+            trace: s.trace.clone(),
+            worker_id: self.worker_id.clone(),
+            generation: self.generation,
+        };
+        if let Some(c) = self.connectors.get(name) {
+            current.push((
+                format!("status-connector-{name}"),
+                StatusRecord::Connector {
+                    name: name.into(),
+                    status: Some(status(&c.status)),
+                },
+                Some((c.status.state, c.status.trace.clone())),
+            ));
+            for (t, s) in &c.task_status {
+                let id = ConnectorTaskId {
+                    connector: name.into(),
+                    task: *t,
+                };
+                current.push((
+                    format!("status-task-{id}"),
+                    StatusRecord::Task {
+                        id,
+                        status: Some(status(s)),
+                    },
+                    Some((s.state, s.trace.clone())),
+                ));
+            }
+        }
+        // Statuses written before that no longer exist become tombstones (DESTROYED).
+        let prefix_c = format!("status-connector-{name}");
+        let prefix_t = format!("status-task-{name}-");
+        let gone: Vec<String> = self
+            .published
+            .keys()
+            .filter(|k| {
+                **k == prefix_c
+                    || k.strip_prefix(&prefix_t)
+                        .is_some_and(|n| n.parse::<i32>().is_ok())
+            })
+            .filter(|k| !current.iter().any(|(ck, _, _)| ck == *k))
+            .cloned()
+            .collect();
+        for k in gone {
+            let record = match k.strip_prefix(&prefix_t).and_then(|n| n.parse().ok()) {
+                Some(task) => StatusRecord::Task {
+                    id: ConnectorTaskId {
+                        connector: name.into(),
+                        task,
+                    },
+                    status: None,
+                },
+                None => StatusRecord::Connector {
+                    name: name.into(),
+                    status: None,
+                },
+            };
+            current.push((k, record, None));
+        }
+        let changed: Vec<(String, StatusRecord, Option<(State, Option<String>)>)> = current
+            .into_iter()
+            .filter(|(k, _, v)| self.published.get(k) != v.as_ref())
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let records: Vec<StatusRecord> = changed.iter().map(|(_, r, _)| r.clone()).collect();
+        if let Err(e) = self.persist(|s| s.put_status(&records)) {
+            self.log(format!("Cannot write the status of {name}: {e}"));
+            return;
+        }
+        for (k, _, v) in changed {
+            match v {
+                Some(v) => self.published.insert(k, v),
+                None => self.published.remove(&k),
+            };
+        }
+    }
+
+    fn on_topic(&mut self, name: &str, topic: &str) {
+        let Some(c) = self.connectors.get_mut(name) else {
+            return;
+        };
+        if !c.topics.insert(topic.to_string()) {
+            return;
+        }
+        let record = StatusRecord::Topic {
+            topic: topic.into(),
+            connector: name.into(),
+            status: Some(TopicStatus {
+                name: topic.into(),
+                connector: name.into(),
+                task: 0,
+                discover_timestamp: now_ms(),
+            }),
+        };
+        if let Err(e) = self.persist(|s| s.put_status(&[record])) {
+            self.log(format!("Cannot record topic {topic} of {name}: {e}"));
+        }
     }
 
     /// Stops every connector and task (offsets are flushed by the tasks), then the herder.
@@ -297,13 +478,22 @@ impl Herder {
             .unwrap_or_default()
     }
 
+    /// `PUT …/topics/reset`: tombstones for the connector's topic records. Like Connect, an
+    /// unknown connector simply has none.
     pub fn reset_active_topics(&mut self, name: &str) -> Result<(), ConnectError> {
-        let c = self
-            .connectors
-            .get_mut(name)
-            .ok_or_else(|| ConnectError::not_found(format!("Connector {name} not found")))?;
-        c.topics.clear();
-        Ok(())
+        let topics: Vec<String> = match self.connectors.get_mut(name) {
+            Some(c) => c.topics.drain(..).collect(),
+            None => return Ok(()),
+        };
+        let records: Vec<StatusRecord> = topics
+            .into_iter()
+            .map(|topic| StatusRecord::Topic {
+                topic,
+                connector: name.into(),
+                status: None,
+            })
+            .collect();
+        self.persist(|s| s.put_status(&records))
     }
 
     /// Validates a config as `POST /connectors` does and answers Connect's 400 when invalid.
@@ -343,29 +533,24 @@ impl Herder {
         } else {
             initial_state.unwrap_or(TargetState::Started)
         };
-        if exists {
+        let written_target = if exists { None } else { initial_state };
+        self.persist(|s| s.put_connector(name, &config, written_target))?;
+        let topics = if exists {
             self.stop_tasks(name);
             self.stop_instance(name);
-        }
-        self.connectors.insert(
-            name.to_string(),
-            Connector {
-                config,
-                plugin,
-                target,
-                instance: None,
-                status: Status::new(State::Unassigned),
-                task_configs: Vec::new(),
-                tasks: BTreeMap::new(),
-                task_status: BTreeMap::new(),
-                topics: IndexSet::new(),
-            },
-        );
+            std::mem::take(&mut self.connectors[name].topics)
+        } else {
+            IndexSet::new()
+        };
+        let mut entry = Connector::new(config, plugin, target);
+        entry.topics = topics;
+        self.connectors.insert(name.to_string(), entry);
         self.log(format!(
             "{} connector {name}",
             if exists { "Reconfigured" } else { "Created" }
         ));
         self.start_connector(name);
+        self.publish_status(name);
         Ok(Created {
             created: !exists,
             info: self.connector_info(name)?,
@@ -390,9 +575,11 @@ impl Herder {
 
     pub fn delete_connector(&mut self, name: &str) -> Result<(), ConnectError> {
         self.get(name)?;
+        self.persist(|s| s.remove_connector(name))?;
         self.stop_tasks(name);
         self.stop_instance(name);
         self.connectors.shift_remove(name);
+        self.publish_status(name);
         self.log(format!("Deleted connector {name}"));
         Ok(())
     }
@@ -452,6 +639,9 @@ impl Herder {
             }
         }
         self.generation += 1;
+        if let Err(e) = self.persist(|s| s.put_task_configs(name, &configs)) {
+            self.log(format!("Cannot write the task configs of {name}: {e}"));
+        }
         if let Some(c) = self.connectors.get_mut(name) {
             c.task_configs = configs;
         }
@@ -545,52 +735,65 @@ impl Herder {
             return;
         }
         c.task_status.insert(id.task, Status { state, trace });
+        self.publish_status(&id.connector);
+    }
+
+    fn unknown(name: &str) -> ConnectError {
+        ConnectError::not_found(format!("Unknown connector {name}"))
     }
 
     pub fn pause(&mut self, name: &str) -> Result<(), ConnectError> {
-        let c = self
-            .connectors
-            .get_mut(name)
-            .ok_or_else(|| ConnectError::not_found(format!("Unknown connector {name}")))?;
-        if c.target == TargetState::Stopped {
-            // Connect's pause of a stopped connector leaves it stopped with no tasks.
-            c.target = TargetState::Paused;
-            return Ok(());
+        if !self.connectors.contains_key(name) {
+            return Err(Self::unknown(name));
         }
+        self.persist(|s| s.put_target_state(name, TargetState::Paused))?;
+        let c = &mut self.connectors[name];
+        // A stopped connector stays stopped (no tasks) until it is resumed.
+        let stopped = c.target == TargetState::Stopped;
         c.target = TargetState::Paused;
-        if c.status.state == State::Running {
-            c.status = Status::new(State::Paused);
+        if !stopped {
+            if c.status.state == State::Running {
+                c.status = Status::new(State::Paused);
+            }
+            for h in c.tasks.values() {
+                h.control.set_paused(true);
+            }
         }
-        for h in c.tasks.values() {
-            h.control.set_paused(true);
-        }
+        self.publish_status(name);
         Ok(())
     }
 
+    /// Resumes a paused connector, or starts a stopped one again.
     pub fn resume(&mut self, name: &str) -> Result<(), ConnectError> {
-        let c = self
-            .connectors
-            .get_mut(name)
-            .ok_or_else(|| ConnectError::not_found(format!("Unknown connector {name}")))?;
+        if !self.connectors.contains_key(name) {
+            return Err(Self::unknown(name));
+        }
+        self.persist(|s| s.put_target_state(name, TargetState::Started))?;
+        let c = &mut self.connectors[name];
         let was_stopped = c.instance.is_none() || c.status.state == State::Stopped;
         c.target = TargetState::Started;
         if was_stopped {
             self.stop_instance(name);
             self.start_connector(name);
-            return Ok(());
+        } else {
+            if c.status.state == State::Paused {
+                c.status = Status::new(State::Running);
+            }
+            for h in c.tasks.values() {
+                h.control.set_paused(false);
+            }
         }
-        if c.status.state == State::Paused {
-            c.status = Status::new(State::Running);
-        }
-        for h in c.tasks.values() {
-            h.control.set_paused(false);
-        }
+        self.publish_status(name);
         Ok(())
     }
 
     /// `PUT …/stop`: no tasks (an empty task-config set), then target state STOPPED.
     pub fn stop(&mut self, name: &str) -> Result<(), ConnectError> {
         self.get(name)?;
+        self.persist(|s| {
+            s.put_task_configs(name, &[])?;
+            s.put_target_state(name, TargetState::Stopped)
+        })?;
         self.stop_tasks(name);
         self.stop_instance(name);
         if let Some(c) = self.connectors.get_mut(name) {
@@ -598,6 +801,7 @@ impl Herder {
             c.target = TargetState::Stopped;
             c.status = Status::new(State::Stopped);
         }
+        self.publish_status(name);
         self.log(format!("Stopped connector {name}"));
         Ok(())
     }
@@ -624,6 +828,7 @@ impl Herder {
         } else {
             self.start_connector(name);
         }
+        self.publish_status(name);
         Ok(())
     }
 
@@ -675,6 +880,7 @@ impl Herder {
         }
         self.stop_task(name, task);
         self.start_task(name, task);
+        self.publish_status(name);
         Ok(())
     }
 
@@ -816,10 +1022,14 @@ pub fn trace(exception: &str, message: &str) -> String {
     format!("org.apache.kafka.connect.errors.{exception}: {message}")
 }
 
-fn timestamp() -> String {
-    let ms = SystemTime::now()
+fn now_ms() -> i64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn timestamp() -> String {
+    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(now_ms() as u64))
+        .to_string()
 }

@@ -17,6 +17,7 @@ pub mod sink_offsets;
 pub mod storage;
 pub mod task;
 pub mod topics;
+pub mod transform;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,9 +27,11 @@ use std::time::Duration;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 
 use crate::connect::types::PluginInfo;
+use crate::internal::configs::ConfigState;
 use config::{read_connector_file, WorkerConfig};
 use error::WorkerError;
 use herder::{Herder, HerderHandle};
+use storage::kafka::{KafkaOffsetBackingStore, TopicStores};
 use storage::{FileOffsetBackingStore, MemoryOffsetBackingStore, OffsetBackingStore, OffsetStore};
 
 /// The version the REST API reports (`GET /`).
@@ -71,12 +74,6 @@ pub fn run(args: WorkerArgs) -> Result<(), WorkerError> {
         .iter()
         .map(|p| read_connector_file(p))
         .collect::<Result<Vec<_>, _>>()?;
-    if worker.topics.is_some() {
-        return Err(WorkerError::Config(format!(
-            "{}: topic-backed storage (group.id, offset/config/status.storage.topic) is not available in this kct version; use offset.storage.file.filename",
-            args.worker_file.display()
-        )));
-    }
     if let Some(l) = worker.listeners.iter().find(|l| l.https) {
         return Err(WorkerError::Config(format!(
             "{}: listener https://…:{} is not available in this kct version; use http://",
@@ -85,26 +82,34 @@ pub fn run(args: WorkerArgs) -> Result<(), WorkerError> {
         )));
     }
     let offsets = OffsetStore::new(offset_backing_store(&worker)?);
+    let stores = match &worker.topics {
+        Some(t) => Some(TopicStores::open(&worker, t).map_err(WorkerError::Kafka)?),
+        None => None,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| WorkerError::Io(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(serve(worker, offsets, connectors))
+    rt.block_on(serve(worker, offsets, stores, connectors))
 }
 
 fn offset_backing_store(worker: &WorkerConfig) -> Result<Box<dyn OffsetBackingStore>, WorkerError> {
-    Ok(match &worker.offset_file {
-        Some(path) => {
+    Ok(match (&worker.topics, &worker.offset_file) {
+        (Some(t), _) => {
+            Box::new(KafkaOffsetBackingStore::open(worker, t).map_err(WorkerError::Kafka)?)
+        }
+        (None, Some(path)) => {
             Box::new(FileOffsetBackingStore::open(path.clone()).map_err(WorkerError::Config)?)
         }
-        None => Box::<MemoryOffsetBackingStore>::default(),
+        (None, None) => Box::<MemoryOffsetBackingStore>::default(),
     })
 }
 
 async fn serve(
     worker: Arc<WorkerConfig>,
     offsets: OffsetStore,
+    stores: Option<(TopicStores, ConfigState)>,
     connectors: Vec<config::ConnectorFile>,
 ) -> Result<(), WorkerError> {
     let mut listeners = Vec::new();
@@ -123,7 +128,7 @@ async fn serve(
         .and_then(|l| l.local_addr().ok())
         .map_or(8083, |a| a.port());
     let worker_id = worker.worker_id(port);
-    let (handle, herder_thread) = Herder::start(worker.clone(), worker_id.clone(), offsets);
+    let (handle, herder_thread) = Herder::start(worker.clone(), worker_id.clone(), offsets, stores);
     fetch_cluster_id(&worker, &handle);
 
     let state = rest::RestState {
@@ -148,10 +153,11 @@ async fn serve(
         }));
     }
 
+    // A connector file replaces what the config topic holds under the same name.
     for c in connectors {
         let name = c.name.clone();
         let created = handle
-            .call(move |h| h.put_connector(&c.name, c.config, false, c.initial_state))
+            .call(move |h| h.put_connector(&c.name, c.config, true, c.initial_state))
             .await
             .and_then(|r| r);
         if let Err(e) = created {

@@ -1,6 +1,6 @@
 //! Topic administration for the worker: creating a source's destination topic when the broker
 //! does not have it (as a broker with auto-creation would), with the connector's
-//! `topic.creation.default.*` settings.
+//! `topic.creation.default.*` settings, and the compacted internal topics.
 
 use std::time::Duration;
 
@@ -38,17 +38,37 @@ pub fn creation_settings(connector: &ConfigMap) -> Result<(i32, i32), String> {
     ))
 }
 
-/// Creates `topic`; a topic that appeared meanwhile is fine.
-pub fn create(
+/// Creates an internal topic: compacted, as Connect creates its own.
+pub fn create_compacted(
     admin_config: &ClientConfig,
     topic: &str,
     partitions: i32,
     replication: i32,
 ) -> Result<(), String> {
+    create(
+        admin_config,
+        topic,
+        partitions,
+        replication,
+        &[("cleanup.policy", "compact")],
+    )
+}
+
+/// Creates `topic` with topic `configs`; a topic that appeared meanwhile is fine.
+pub fn create(
+    admin_config: &ClientConfig,
+    topic: &str,
+    partitions: i32,
+    replication: i32,
+    configs: &[(&str, &str)],
+) -> Result<(), String> {
     let admin: AdminClient<DefaultClientContext> = admin_config
         .create()
         .map_err(|e| format!("cannot create an admin client: {e}"))?;
-    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+    let mut new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+    for (k, v) in configs {
+        new = new.set(k, v);
+    }
     let opts = AdminOptions::new().operation_timeout(Some(METADATA_TIMEOUT));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()

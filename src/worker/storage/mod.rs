@@ -2,6 +2,8 @@
 //! standalone offsets file in Java's format, so a `connect-standalone.sh` offsets file and
 //! kct's are interchangeable. Keys and values are the bytes Connect writes (spec §4).
 
+pub mod kafka;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 

@@ -320,7 +320,7 @@ impl<'a> Loop<'a> {
                 Some(&self.ctx.connector_config),
                 &mut notes,
             );
-            topics::create(&admin, topic, partitions, replication)?;
+            topics::create(&admin, topic, partitions, replication, &[])?;
             self.ctx.listener.log(format!(
                 "Created topic {topic} with {partitions} partition(s) for task {}",
                 self.ctx.id

@@ -1,4 +1,4 @@
-//! kct's clap command: `--help`, `--version`, `worker`, `completions` and `man`. kcat-mode flags come from
+//! kct's clap command: `--help`, `--version`, `worker`, `local`, `completions` and `man`. kcat-mode flags come from
 //! the flag table in `kcat_args.rs`, so help, completions and the man page list exactly what the
 //! parser accepts.
 
@@ -24,6 +24,33 @@ pub fn command() -> Command {
                 .arg(Arg::new("shell").required(true).value_parser(["bash", "zsh", "fish"])),
         )
         .subcommand(Command::new("man").about("Print the man page (roff)"))
+        .subcommand(
+            Command::new("local")
+                .about("Run a worker with an example pipeline on this machine, with a broker")
+                .long_about(
+                    "Uses --bootstrap if given, else the broker on 127.0.0.1:9092, else starts tansu \
+                     (SQLite storage in the data directory). Writes a worker file and an example \
+                     pipeline (input.txt → FileStreamSource → topic connect-test → FileStreamSink → \
+                     output.txt) to the data directory and runs the worker with its REST API on \
+                     127.0.0.1:8083 until Ctrl-C.",
+                )
+                .arg(Arg::new("bootstrap").long("bootstrap").value_name("HOST:PORT").help("Broker to use"))
+                .arg(
+                    Arg::new("dir")
+                        .long("dir")
+                        .value_name("DIR")
+                        .value_parser(clap::value_parser!(std::path::PathBuf))
+                        .help("Where the worker's files live [default: <data dir>/kct/local]"),
+                )
+                .arg(
+                    Arg::new("port")
+                        .long("port")
+                        .value_name("PORT")
+                        .default_value("8083")
+                        .value_parser(clap::value_parser!(u16))
+                        .help("REST API port on 127.0.0.1"),
+                ),
+        )
         .subcommand(
             Command::new("worker")
                 .about("Run a Kafka Connect worker, as connect-standalone.sh does")
@@ -99,6 +126,7 @@ pub fn run(args: Vec<String>) -> i32 {
             write_out("the completion script", &script)
         }
         Some(("worker", sub)) => run_worker(sub),
+        Some(("local", sub)) => run_local(sub),
         Some(("man", _)) => {
             let mut page = Vec::new();
             match clap_mangen::Man::new(cmd).render(&mut page) {
@@ -112,6 +140,21 @@ pub fn run(args: Vec<String>) -> i32 {
         _ => {
             let _ = cmd.print_long_help();
             0
+        }
+    }
+}
+
+fn run_local(sub: &clap::ArgMatches) -> i32 {
+    let args = kct::worker::local::LocalArgs {
+        bootstrap: sub.get_one::<String>("bootstrap").cloned(),
+        dir: sub.get_one::<std::path::PathBuf>("dir").cloned(),
+        port: sub.get_one::<u16>("port").copied().unwrap_or(8083),
+    };
+    match kct::worker::local::run_local(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            kct::say!("kct local: {e}");
+            1
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::worker::configdef::{
     ConfigDef, ConfigType as T, Default as D, Importance as I, Key, Validator as V, Width as W,
 };
 use crate::worker::plugin::{self, PluginDesc};
+use crate::worker::transform;
 
 const COMMON: Option<&str> = Some("Common");
 const TRANSFORMS: Option<&str> = Some("Transforms");
@@ -279,6 +280,10 @@ pub fn validate(plugin: &PluginDesc, class_as_given: &str, config: &ConfigMap) -
     if plugin.kind() == ConnectorType::Sink {
         sink_topics_errors(config, &mut configs);
     }
+    let mut groups = def.groups();
+    let (transform_groups, transform_configs) = transform::validate(config);
+    groups.extend(transform_groups);
+    configs.extend(transform_configs);
     let error_count = configs
         .iter()
         .filter_map(|c| c.value.as_ref())
@@ -287,7 +292,7 @@ pub fn validate(plugin: &PluginDesc, class_as_given: &str, config: &ConfigMap) -
     ConfigInfos {
         name: class_as_given.to_string(),
         error_count,
-        groups: def.groups(),
+        groups,
         configs,
     }
 }

@@ -23,6 +23,9 @@ use crate::internal::status::{Status as StatusValue, StatusRecord, TopicStatus};
 
 pub type Job = Box<dyn FnOnce(&mut Herder) + Send>;
 
+/// A status as last written to the status topic: state and trace.
+type Shown = (State, Option<String>);
+
 /// The way in to the herder, for REST handlers and tasks.
 #[derive(Clone)]
 pub struct HerderHandle {
@@ -156,7 +159,7 @@ pub struct Herder {
     /// The config and status topics, when the worker has topic-backed storage.
     stores: Option<TopicStores>,
     /// The status last written per status key, so only changes are written.
-    published: HashMap<String, (State, Option<String>)>,
+    published: HashMap<String, Shown>,
 }
 
 /// What `PUT …/config` and `POST /connectors` did.
@@ -264,7 +267,7 @@ impl Herder {
         if self.stores.is_none() {
             return;
         }
-        let mut current: Vec<(String, StatusRecord, Option<(State, Option<String>)>)> = Vec::new();
+        let mut current: Vec<(String, StatusRecord, Option<Shown>)> = Vec::new();
         let status = |s: &Status| StatusValue {
             state: s.state,
             trace: s.trace.clone(),
@@ -325,7 +328,7 @@ impl Herder {
             };
             current.push((k, record, None));
         }
-        let changed: Vec<(String, StatusRecord, Option<(State, Option<String>)>)> = current
+        let changed: Vec<(String, StatusRecord, Option<Shown>)> = current
             .into_iter()
             .filter(|(k, _, v)| self.published.get(k) != v.as_ref())
             .collect();

@@ -10,6 +10,7 @@ pub mod converter;
 pub mod data;
 pub mod error;
 pub mod herder;
+pub mod local;
 pub mod loggers;
 pub mod plugin;
 pub mod rest;
@@ -54,6 +55,8 @@ pub fn plugins_of_other_kinds() -> Vec<PluginInfo> {
             .iter()
             .map(|c| info(c, "header_converter")),
     );
+    out.extend(transform::transformation_classes().into_iter().map(|c| info(c, "transformation")));
+    out.extend(transform::predicate_classes().into_iter().map(|c| info(c, "predicate")));
     out
 }
 

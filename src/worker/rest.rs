@@ -516,10 +516,15 @@ async fn plugins(Query(q): Query<HashMap<String, String>>) -> Answer {
     ok(&out)
 }
 
+/// A connector's keys (the framework's merged with its own), or a transformation's or
+/// predicate's own keys.
 async fn plugin_config(Path(name): Path<String>) -> Answer {
-    let p = plugin::find(&name)
+    if let Some(p) = plugin::find(&name) {
+        return ok(&connector_config::definition(p).key_infos());
+    }
+    let def = super::transform::config_def(&name)
         .ok_or_else(|| ConnectError::not_found(format!("Unknown plugin {name}.")))?;
-    ok(&connector_config::definition(p).key_infos())
+    ok(&def.key_infos())
 }
 
 async fn validate(Path(name): Path<String>, bytes: Bytes) -> Answer {

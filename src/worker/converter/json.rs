@@ -335,7 +335,8 @@ impl JsonConverter {
 
     fn map_from_json(&self, schema: &Schema, json: &SerdeJson) -> Result<Value, DataError> {
         let (key_schema, value_schema) = (schema.key_schema.as_ref(), schema.value_schema.as_ref());
-        if key_schema.map_or(true, |k| k.kind == Type::String) {
+        // Without a key schema (as Java's schemaless maps) keys are object field names.
+        if key_schema.map_or(Type::String, |k| k.kind) == Type::String {
             let obj = json.as_object().ok_or_else(|| {
                 DataError::invalid(format!(
                     "Maps with string fields should be encoded as JSON objects, but found {}",

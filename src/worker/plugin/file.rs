@@ -326,8 +326,10 @@ impl SinkTask for FileStreamSinkTask {
             .as_mut()
             .ok_or("FileStreamSinkTask is not started")?;
         for r in &records {
+            // `PrintStream.println(Object)`: the value's `String.valueOf`.
             self.line.clear();
-            java_string(&r.value, &mut self.line);
+            self.line
+                .extend_from_slice(r.value.to_java_string(r.value_schema.as_deref()).as_bytes());
             self.line.push(b'\n');
             out.write_all(&self.line)
                 .map_err(|e| format!("Error writing to the sink file: {e}"))?;
@@ -348,96 +350,6 @@ impl SinkTask for FileStreamSinkTask {
         let _ = self.flush();
         self.out = None;
     }
-}
-
-/// A value as Java's `String.valueOf` prints it (`PrintStream.println(Object)`), which is what
-/// FileStreamSink writes: structs as `Struct{a=1,b=x}`, maps as `{k=v, …}`, lists as `[a, b]`.
-fn java_string(v: &Value, out: &mut Vec<u8>) {
-    match v {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::String(s) => out.extend_from_slice(s.as_bytes()),
-        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Int8(n) => out.extend_from_slice(n.to_string().as_bytes()),
-        Value::Int16(n) => out.extend_from_slice(n.to_string().as_bytes()),
-        Value::Int32(n) => out.extend_from_slice(n.to_string().as_bytes()),
-        Value::Int64(n) => out.extend_from_slice(n.to_string().as_bytes()),
-        Value::Float32(f) => out.extend_from_slice(java_float(f64::from(*f)).as_bytes()),
-        Value::Float64(f) => out.extend_from_slice(java_float(*f).as_bytes()),
-        // Java would print the array's identity ("[B@1b6d3586"); its Base64 is more useful.
-        Value::Bytes(b) => {
-            use base64::Engine;
-            out.extend_from_slice(
-                base64::engine::general_purpose::STANDARD
-                    .encode(b)
-                    .as_bytes(),
-            )
-        }
-        Value::Decimal(d) => out.extend_from_slice(decimal_string(d.unscaled, d.scale).as_bytes()),
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                java_string(item, out);
-            }
-            out.push(b']');
-        }
-        Value::Map(entries) => {
-            out.push(b'{');
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                java_string(k, out);
-                out.push(b'=');
-                java_string(v, out);
-            }
-            out.push(b'}');
-        }
-        Value::Struct(s) => {
-            out.extend_from_slice(b"Struct{");
-            let mut first = true;
-            for (field, value) in s.schema.fields.iter().zip(&s.values) {
-                if matches!(value, Value::Null) {
-                    continue;
-                }
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                out.extend_from_slice(field.name.as_bytes());
-                out.push(b'=');
-                java_string(value, out);
-            }
-            out.push(b'}');
-        }
-    }
-}
-
-/// Java's `Double.toString` for the common cases: a fraction is always shown (`1.0`).
-fn java_float(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e7 {
-        format!("{f:.1}")
-    } else if f.is_nan() {
-        "NaN".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else {
-        f.to_string()
-    }
-}
-
-fn decimal_string(unscaled: i128, scale: i32) -> String {
-    if scale <= 0 {
-        return format!("{unscaled}{}", "0".repeat((-scale) as usize));
-    }
-    let digits = unscaled.unsigned_abs().to_string();
-    let scale = scale as usize;
-    let padded = format!("{digits:0>width$}", width = scale + 1);
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    let sign = if unscaled < 0 { "-" } else { "" };
-    format!("{sign}{int}.{frac}")
 }
 
 #[cfg(test)]
@@ -548,7 +460,5 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "hi\nnull\n1.0\n[1, 2]\n{k=true}\n"
         );
-        assert_eq!(decimal_string(-156, 2), "-1.56");
-        assert_eq!(decimal_string(5, 3), "0.005");
     }
 }

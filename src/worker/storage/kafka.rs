@@ -23,6 +23,9 @@ use crate::worker::topics;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Key, value (None = tombstone) and offset of one record of an internal topic.
+pub type LogRecord = (Vec<u8>, Option<Vec<u8>>, i64);
+
 #[derive(Default)]
 struct Failures(Mutex<Vec<String>>);
 
@@ -88,7 +91,7 @@ impl KafkaLog {
     }
 
     /// Every record from the beginning to the current end, in log order per partition.
-    pub fn read_all(&self) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>, i64)>, String> {
+    pub fn read_all(&self) -> Result<Vec<LogRecord>, String> {
         let mut end = HashMap::new();
         let mut tpl = TopicPartitionList::new();
         for p in 0..self.partitions {

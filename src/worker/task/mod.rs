@@ -14,6 +14,7 @@ use crate::connect::types::{ConfigMap, ConnectorTaskId, State};
 use crate::worker::config::WorkerConfig;
 use crate::worker::converter::{self, Converter, HeaderConverter};
 use crate::worker::storage::OffsetStore;
+use crate::worker::transform::TransformationChain;
 
 /// What a task tells the herder.
 pub trait TaskListener: Send + Sync {
@@ -94,6 +95,11 @@ impl TaskContext {
             None => self.worker.header_converter.clone(),
         };
         converter::header_converter(&class, &config).map_err(|e| e.to_string())
+    }
+
+    /// The connector's `transforms` (with their predicates), in order.
+    pub fn transformations(&self) -> Result<TransformationChain, String> {
+        TransformationChain::from_config(&self.connector_config)
     }
 
     /// `errors.tolerance=all`: bad records are skipped instead of failing the task.

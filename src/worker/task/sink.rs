@@ -15,6 +15,7 @@ use crate::worker::clients::{client_config, Role};
 use crate::worker::converter::{Converter, HeaderConverter};
 use crate::worker::data::{ConnectRecord, Header};
 use crate::worker::plugin::SinkTask;
+use crate::worker::transform::TransformationChain;
 
 /// Records handed to `put` at most at once.
 const MAX_BATCH: usize = 2000;
@@ -33,6 +34,7 @@ struct Loop<'a> {
     key_converter: Box<dyn Converter>,
     value_converter: Box<dyn Converter>,
     header_converter: Box<dyn HeaderConverter>,
+    transformations: TransformationChain,
     /// Next offset to commit per (topic, partition), for records put since the last commit.
     consumed: HashMap<(String, i32), i64>,
     seen_topics: HashSet<String>,
@@ -95,6 +97,7 @@ impl<'a> Loop<'a> {
             key_converter: ctx.converter(true)?,
             value_converter: ctx.converter(false)?,
             header_converter: ctx.header_converter()?,
+            transformations: ctx.transformations()?,
             consumed: HashMap::new(),
             seen_topics: HashSet::new(),
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
@@ -150,8 +153,9 @@ impl<'a> Loop<'a> {
             let msg = msg.map_err(|e| format!("Consumer error: {e}"))?;
             let topic = msg.topic().to_string();
             let next = ((topic.clone(), msg.partition()), msg.offset() + 1);
-            match self.convert(&msg) {
-                Ok(r) => batch.push(r),
+            match self.convert(&msg).and_then(|r| self.transformations.apply(r)) {
+                Ok(Some(r)) => batch.push(r),
+                Ok(None) => {}
                 Err(e) if self.ctx.tolerate_errors() => {
                     if self.ctx.log_errors() {
                         self.ctx.listener.log(format!(

@@ -18,6 +18,7 @@ use crate::worker::converter::{Converter, HeaderConverter};
 use crate::worker::data::ConnectRecord;
 use crate::worker::plugin::{OffsetReader, SourceTask};
 use crate::worker::topics;
+use crate::worker::transform::TransformationChain;
 
 /// Delivery reports, collected on the task thread during `poll`.
 #[derive(Default)]
@@ -121,6 +122,7 @@ struct Loop<'a> {
     key_converter: Box<dyn Converter>,
     value_converter: Box<dyn Converter>,
     header_converter: Box<dyn HeaderConverter>,
+    transformations: TransformationChain,
     submitted: Submitted,
     known_topics: HashSet<String>,
     flush_interval: Duration,
@@ -169,6 +171,7 @@ impl<'a> Loop<'a> {
             key_converter: ctx.converter(true)?,
             value_converter: ctx.converter(false)?,
             header_converter: ctx.header_converter()?,
+            transformations: ctx.transformations()?,
             submitted: Submitted::default(),
             known_topics: HashSet::new(),
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
@@ -206,26 +209,54 @@ impl<'a> Loop<'a> {
         Ok(())
     }
 
+    /// A record that is not sent (filtered, or skipped by `errors.tolerance=all`) still moves
+    /// its partition's offset on, as Connect does.
+    fn pass_over(&mut self, position: (Option<JsonMap>, Option<JsonMap>)) {
+        if let (Some(p), Some(o)) = position {
+            let tag = self.submitted.submit(&p, o);
+            self.submitted.ack(tag);
+        }
+    }
+
+    fn skip_or_fail(
+        &mut self,
+        topic: &str,
+        position: (Option<JsonMap>, Option<JsonMap>),
+        e: String,
+    ) -> Result<(), String> {
+        if !self.ctx.tolerate_errors() {
+            return Err(e);
+        }
+        if self.ctx.log_errors() {
+            self.ctx
+                .listener
+                .log(format!("Task {}: skipping a record for {topic}: {e}", self.ctx.id));
+        }
+        self.pass_over(position);
+        Ok(())
+    }
+
     fn send(&mut self, r: ConnectRecord) -> Result<(), String> {
-        let topic = r.topic.clone();
-        let converted = self.convert(&r);
-        let (key, value, headers) = match converted {
-            Ok(c) => c,
-            Err(e) if self.ctx.tolerate_errors() => {
-                if self.ctx.log_errors() {
-                    self.ctx.listener.log(format!(
-                        "Task {}: skipping a record for {topic}: {e}",
-                        self.ctx.id
-                    ));
+        let r = if self.transformations.is_empty() {
+            r
+        } else {
+            let (topic, position) = (r.topic.clone(), (r.source_partition.clone(), r.source_offset.clone()));
+            match self.transformations.apply(r) {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    self.pass_over(position);
+                    return Ok(());
                 }
-                // A skipped record still moves the offset on, as Connect's tolerance does.
-                if let (Some(p), Some(o)) = (&r.source_partition, r.source_offset.clone()) {
-                    let tag = self.submitted.submit(p, o);
-                    self.submitted.ack(tag);
-                }
-                return Ok(());
+                Err(e) => return self.skip_or_fail(&topic, position, e),
             }
-            Err(e) => return Err(e),
+        };
+        let topic = r.topic.clone();
+        let (key, value, headers) = match self.convert(&r) {
+            Ok(c) => c,
+            Err(e) => {
+                let position = (r.source_partition.clone(), r.source_offset.clone());
+                return self.skip_or_fail(&topic, position, e);
+            }
         };
         self.ensure_topic(&topic)?;
         let tag = match (&r.source_partition, r.source_offset.clone()) {

@@ -502,3 +502,111 @@ fn transformations_shape_records_and_bad_ones_are_reported() {
         .iter()
         .any(|k| k["name"] == "regex"));
 }
+
+#[test]
+fn bad_records_go_to_the_dead_letter_queue_with_context_headers() {
+    let w = Worker::start("", &[]);
+    let topic = new_topic("dlq-in", 1);
+    let dlq = unique_topic("dlq");
+    let good = envelope("fine");
+    produce(&topic, &[Rec::v(0, "not json"), Rec::v(0, good.as_bytes())]);
+    let out = w.dir.join("dlq-out.txt");
+    let cfg = json!({"connector.class": "FileStreamSink", "topics": topic, "file": out.to_str().unwrap(),
+        "errors.tolerance": "all", "errors.log.enable": "true",
+        "errors.deadletterqueue.topic.name": dlq,
+        "errors.deadletterqueue.topic.replication.factor": "1",
+        "errors.deadletterqueue.context.headers.enable": "true"});
+    assert_eq!(
+        w.call("PUT", "/connectors/dlq/config", Some(&cfg.to_string()))
+            .0,
+        201
+    );
+    wait_until(20, "the good record", || {
+        std::fs::read_to_string(&out).is_ok_and(|s| s == "fine\n")
+    });
+    let mut dead = Vec::new();
+    wait_until(20, "the dead letter", || {
+        let o = kct(
+            &[
+                "-b",
+                b(),
+                "-t",
+                &dlq,
+                "-C",
+                "-e",
+                "-q",
+                "-J",
+                "-X",
+                "fetch.wait.max.ms=5",
+            ],
+            b"",
+        );
+        dead = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        dead.len() == 1
+    });
+    let rec: Value = serde_json::from_str(&dead[0]).unwrap();
+    assert_eq!(rec["payload"], "not json");
+    let headers: Vec<&str> = rec["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    let header = |k: &str| {
+        headers
+            .iter()
+            .position(|h| *h == k)
+            .map(|i| headers[i + 1])
+            .unwrap_or_else(|| panic!("no {k} in {headers:?}"))
+    };
+    assert_eq!(header("__connect.errors.topic"), topic);
+    assert_eq!(header("__connect.errors.partition"), "0");
+    assert_eq!(header("__connect.errors.offset"), "0");
+    assert_eq!(header("__connect.errors.connector.name"), "dlq");
+    assert_eq!(header("__connect.errors.task.id"), "0");
+    assert_eq!(header("__connect.errors.stage"), "VALUE_CONVERTER");
+    assert_eq!(
+        header("__connect.errors.class.name"),
+        "org.apache.kafka.connect.json.JsonConverter"
+    );
+    assert_eq!(
+        header("__connect.errors.exception.class.name"),
+        "org.apache.kafka.connect.errors.DataException"
+    );
+    assert!(
+        w.log().contains("Executing stage 'VALUE_CONVERTER'"),
+        "{}",
+        w.log()
+    );
+
+    // Without tolerance the task fails on the bad record, with the reason in its trace.
+    let strict = json!({"connector.class": "FileStreamSink", "topics": topic, "file": w.dir.join("strict.txt").to_str().unwrap()});
+    assert_eq!(
+        w.call(
+            "PUT",
+            "/connectors/strict/config",
+            Some(&strict.to_string())
+        )
+        .0,
+        201
+    );
+    let s = w.wait_for("/connectors/strict/status", 20, |s| {
+        s["tasks"][0]["state"] == "FAILED"
+    });
+    assert!(
+        s["tasks"][0]["trace"]
+            .as_str()
+            .unwrap()
+            .contains("Tolerance exceeded"),
+        "{s}"
+    );
+    assert_eq!(s["connector"]["state"], "RUNNING");
+    // A failing task fails alone: the other connector still runs.
+    assert_eq!(
+        w.get("/connectors/dlq/status").1["tasks"][0]["state"],
+        "RUNNING"
+    );
+}

@@ -2,6 +2,7 @@
 //! driven by its loop in `source.rs` / `sink.rs`, controlled through `TaskControl` and
 //! reporting its state to the herder.
 
+pub mod errors;
 pub mod sink;
 pub mod source;
 
@@ -65,6 +66,21 @@ impl TaskContext {
         self.listener
             .log(format!("Task {} failed: {}", self.id, first_line(&trace)));
         self.listener.state(&self.id, State::Failed, Some(trace));
+    }
+
+    /// Class names of the key, value and header converters in use.
+    pub fn converter_classes(&self) -> [String; 3] {
+        let class = |k: &str, worker: &(String, ConfigMap)| {
+            self.connector_config
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| worker.0.clone())
+        };
+        [
+            class("key.converter", &self.worker.key_converter),
+            class("value.converter", &self.worker.value_converter),
+            class("header.converter", &self.worker.header_converter),
+        ]
     }
 
     /// The connector's converter if it names one, else the worker's.

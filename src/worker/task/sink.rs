@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::message::{Headers, Message};
+use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
+use super::errors::{ErrorReporter, Failure, Stage};
 use super::TaskContext;
 use crate::connect::types::State;
 use crate::worker::clients::{client_config, Role};
@@ -35,6 +36,9 @@ struct Loop<'a> {
     value_converter: Box<dyn Converter>,
     header_converter: Box<dyn HeaderConverter>,
     transformations: TransformationChain,
+    errors: ErrorReporter,
+    /// Key, value and header converter class names, for error reports.
+    classes: [String; 3],
     /// Next offset to commit per (topic, partition), for records put since the last commit.
     consumed: HashMap<(String, i32), i64>,
     seen_topics: HashSet<String>,
@@ -98,6 +102,8 @@ impl<'a> Loop<'a> {
             value_converter: ctx.converter(false)?,
             header_converter: ctx.header_converter()?,
             transformations: ctx.transformations()?,
+            errors: ErrorReporter::new(ctx, true)?,
+            classes: ctx.converter_classes(),
             consumed: HashMap::new(),
             seen_topics: HashSet::new(),
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
@@ -151,45 +157,38 @@ impl<'a> Loop<'a> {
             };
             wait = Duration::ZERO;
             let msg = msg.map_err(|e| format!("Consumer error: {e}"))?;
-            let topic = msg.topic().to_string();
-            let next = ((topic.clone(), msg.partition()), msg.offset() + 1);
-            match self.convert(&msg).and_then(|r| self.transformations.apply(r)) {
+            match self.convert(&msg).and_then(|r| self.transform(r)) {
                 Ok(Some(r)) => batch.push(r),
                 Ok(None) => {}
-                Err(e) if self.ctx.tolerate_errors() => {
-                    if self.ctx.log_errors() {
-                        self.ctx.listener.log(format!(
-                            "Task {}: skipping {topic}-{} offset {}: {e}",
-                            self.ctx.id,
-                            msg.partition(),
-                            msg.offset()
-                        ));
-                    }
-                }
-                Err(e) => return Err(e),
+                Err(failure) => self.errors.report(self.ctx, &msg, &failure)?,
             }
-            if self.seen_topics.insert(topic.clone()) {
-                self.ctx.listener.topic(&self.ctx.id, &topic);
+            let topic = msg.topic();
+            if !self.seen_topics.contains(topic) {
+                self.seen_topics.insert(topic.to_string());
+                self.ctx.listener.topic(&self.ctx.id, topic);
             }
-            self.consumed.insert(next.0, next.1);
+            self.consumed
+                .insert((topic.to_string(), msg.partition()), msg.offset() + 1);
         }
         Ok(())
     }
 
-    fn convert(
-        &self,
-        msg: &rdkafka::message::BorrowedMessage<'_>,
-    ) -> Result<ConnectRecord, String> {
+    fn transform(&self, r: ConnectRecord) -> Result<Option<ConnectRecord>, Failure> {
+        self.transformations
+            .apply(r)
+            .map_err(|e| Failure::new(Stage::Transformation, &e.class, e.message))
+    }
+
+    fn convert(&self, msg: &BorrowedMessage<'_>) -> Result<ConnectRecord, Failure> {
         let topic = msg.topic();
-        let where_ = || format!("{topic}-{} offset {}", msg.partition(), msg.offset());
         let key = self
             .key_converter
             .to_connect(topic, msg.key())
-            .map_err(|e| format!("Error converting the key of {}: {e}", where_()))?;
+            .map_err(|e| Failure::new(Stage::KeyConverter, &self.classes[0], e.to_string()))?;
         let value = self
             .value_converter
             .to_connect(topic, msg.payload())
-            .map_err(|e| format!("Error converting the value of {}: {e}", where_()))?;
+            .map_err(|e| Failure::new(Stage::ValueConverter, &self.classes[1], e.to_string()))?;
         let mut headers = Vec::new();
         if let Some(hs) = msg.headers() {
             for h in hs.iter() {
@@ -197,7 +196,11 @@ impl<'a> Loop<'a> {
                     .header_converter
                     .to_connect_header(topic, h.key, h.value)
                     .map_err(|e| {
-                        format!("Error converting header {} of {}: {e}", h.key, where_())
+                        Failure::new(
+                            Stage::HeaderConverter,
+                            &self.classes[2],
+                            format!("header {}: {e}", h.key),
+                        )
                     })?;
                 headers.push(Header {
                     key: h.key.to_string(),
@@ -222,6 +225,8 @@ impl<'a> Loop<'a> {
             return Ok(());
         }
         task.flush()?;
+        // Records sent to the dead letter queue are committed as consumed only once it has them.
+        self.errors.flush()?;
         let mut tpl = TopicPartitionList::new();
         for ((topic, partition), next) in &self.consumed {
             tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))

@@ -11,6 +11,7 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::ClientContext;
 
+use super::errors::{ErrorReporter, Failure, Stage};
 use super::{first_line, TaskContext};
 use crate::connect::types::{JsonMap, State};
 use crate::worker::clients::{client_config, Role};
@@ -123,6 +124,9 @@ struct Loop<'a> {
     value_converter: Box<dyn Converter>,
     header_converter: Box<dyn HeaderConverter>,
     transformations: TransformationChain,
+    errors: ErrorReporter,
+    /// Key, value and header converter class names, for error reports.
+    classes: [String; 3],
     submitted: Submitted,
     known_topics: HashSet<String>,
     flush_interval: Duration,
@@ -172,6 +176,8 @@ impl<'a> Loop<'a> {
             value_converter: ctx.converter(false)?,
             header_converter: ctx.header_converter()?,
             transformations: ctx.transformations()?,
+            errors: ErrorReporter::new(ctx, false)?,
+            classes: ctx.converter_classes(),
             submitted: Submitted::default(),
             known_topics: HashSet::new(),
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
@@ -222,16 +228,9 @@ impl<'a> Loop<'a> {
         &mut self,
         topic: &str,
         position: (Option<JsonMap>, Option<JsonMap>),
-        e: String,
+        failure: Failure,
     ) -> Result<(), String> {
-        if !self.ctx.tolerate_errors() {
-            return Err(e);
-        }
-        if self.ctx.log_errors() {
-            self.ctx
-                .listener
-                .log(format!("Task {}: skipping a record for {topic}: {e}", self.ctx.id));
-        }
+        self.errors.report_source(self.ctx, topic, &failure)?;
         self.pass_over(position);
         Ok(())
     }
@@ -240,14 +239,20 @@ impl<'a> Loop<'a> {
         let r = if self.transformations.is_empty() {
             r
         } else {
-            let (topic, position) = (r.topic.clone(), (r.source_partition.clone(), r.source_offset.clone()));
+            let (topic, position) = (
+                r.topic.clone(),
+                (r.source_partition.clone(), r.source_offset.clone()),
+            );
             match self.transformations.apply(r) {
                 Ok(Some(r)) => r,
                 Ok(None) => {
                     self.pass_over(position);
                     return Ok(());
                 }
-                Err(e) => return self.skip_or_fail(&topic, position, e),
+                Err(e) => {
+                    let failure = Failure::new(Stage::Transformation, &e.class, e.message);
+                    return self.skip_or_fail(&topic, position, failure);
+                }
             }
         };
         let topic = r.topic.clone();
@@ -305,18 +310,16 @@ impl<'a> Loop<'a> {
     fn convert(
         &self,
         r: &ConnectRecord,
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>, Option<OwnedHeaders>), String> {
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>, Option<OwnedHeaders>), Failure> {
         let topic = &r.topic;
         let key = self
             .key_converter
             .from_connect(topic, r.key_schema.as_deref(), &r.key)
-            .map_err(|e| format!("Error converting the key of a record for topic {topic}: {e}"))?;
+            .map_err(|e| Failure::new(Stage::KeyConverter, &self.classes[0], e.to_string()))?;
         let value = self
             .value_converter
             .from_connect(topic, r.value_schema.as_deref(), &r.value)
-            .map_err(|e| {
-                format!("Error converting the value of a record for topic {topic}: {e}")
-            })?;
+            .map_err(|e| Failure::new(Stage::ValueConverter, &self.classes[1], e.to_string()))?;
         let headers = if r.headers.is_empty() {
             None
         } else {
@@ -326,7 +329,11 @@ impl<'a> Loop<'a> {
                     .header_converter
                     .from_connect_header(topic, &h.key, h.schema.as_deref(), &h.value)
                     .map_err(|e| {
-                        format!("Error converting header {} for topic {topic}: {e}", h.key)
+                        Failure::new(
+                            Stage::HeaderConverter,
+                            &self.classes[2],
+                            format!("header {}: {e}", h.key),
+                        )
                     })?;
                 out = out.insert(Header {
                     key: &h.key,

@@ -45,6 +45,15 @@ impl Step {
     }
 }
 
+/// A transformation that failed on a record: which one, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Transformation '{alias}' ({class}) failed: {message}")]
+pub struct TransformError {
+    pub alias: String,
+    pub class: String,
+    pub message: String,
+}
+
 /// The transformations of one connector, applied in order to every record.
 #[derive(Default)]
 pub struct TransformationChain {
@@ -80,16 +89,20 @@ impl TransformationChain {
     }
 
     /// `None` when a transformation dropped the record.
-    pub fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, String> {
+    pub fn apply(
+        &self,
+        mut record: ConnectRecord,
+    ) -> Result<Option<ConnectRecord>, TransformError> {
         for step in &self.steps {
             match step.apply(record) {
                 Ok(Some(next)) => record = next,
                 Ok(None) => return Ok(None),
-                Err(e) => {
-                    return Err(format!(
-                        "Transformation '{}' ({}) failed: {e}",
-                        step.alias, step.class
-                    ))
+                Err(message) => {
+                    return Err(TransformError {
+                        alias: step.alias.clone(),
+                        class: step.class.to_string(),
+                        message,
+                    })
                 }
             }
         }
@@ -443,7 +456,7 @@ mod tests {
             .apply(record("t"))
             .unwrap_err();
         assert_eq!(
-            err,
+            err.to_string(),
             "Transformation 'c' (org.apache.kafka.connect.transforms.Cast$Value) failed: Only Map objects supported in absence of schema for [cast types], found: java.lang.String"
         );
     }

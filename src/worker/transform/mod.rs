@@ -22,7 +22,7 @@ mod support;
 mod timestamp;
 mod value_to_key;
 
-pub use chain::{validate, TransformationChain};
+pub use chain::{validate, TransformError, TransformationChain};
 
 use crate::worker::configdef::ConfigDef;
 use crate::worker::data::ConnectRecord;

@@ -610,3 +610,61 @@ fn bad_records_go_to_the_dead_letter_queue_with_context_headers() {
         "RUNNING"
     );
 }
+
+#[test]
+fn spooldir_csv_and_datagen_sources() {
+    let w = Worker::start("", &[]);
+    let (input, finished, error) = (
+        w.dir.join("spool-in"),
+        w.dir.join("spool-done"),
+        w.dir.join("spool-err"),
+    );
+    for d in [&input, &finished, &error] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(
+        input.join("people.csv"),
+        "id,name\n1,ada\n2,\"lovelace, countess\"\n",
+    )
+    .unwrap();
+    std::fs::write(input.join("ignored.txt"), "not matched\n").unwrap();
+    let topic = unique_topic("spool");
+    let cfg = json!({
+        "connector.class": "com.github.jcustenborder.kafka.connect.spooldir.SpoolDirCsvSourceConnector",
+        "input.path": input.to_str().unwrap(), "finished.path": finished.to_str().unwrap(),
+        "error.path": error.to_str().unwrap(), "input.file.pattern": ".*\\.csv",
+        "topic": topic, "csv.first.row.as.header": "true", "schema.generation.enabled": "true",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false",
+    });
+    let (code, body) = w.call("PUT", "/connectors/spool/config", Some(&cfg.to_string()));
+    assert_eq!(code, 201, "{body}");
+    wait_until(20, "two CSV records", || topic_values(&topic).len() == 2);
+    assert_eq!(
+        topic_values(&topic),
+        [
+            r#"{"id":"1","name":"ada"}"#,
+            r#"{"id":"2","name":"lovelace, countess"}"#
+        ]
+    );
+    // Processed files leave input.path once their offsets are committed.
+    wait_until(20, "people.csv in finished.path", || {
+        finished.join("people.csv").is_file()
+    });
+    assert!(input.join("ignored.txt").is_file());
+
+    let gen_topic = unique_topic("datagen");
+    let cfg = json!({"connector.class": "DataGen", "kafka.topic": gen_topic, "quickstart": "users",
+        "iterations": "10", "max.interval": "0", "random.seed": "7"});
+    assert_eq!(
+        w.call("PUT", "/connectors/gen/config", Some(&cfg.to_string()))
+            .0,
+        201
+    );
+    wait_until(20, "ten generated users", || {
+        topic_values(&gen_topic).len() == 10
+    });
+    let first: Value = serde_json::from_str(&topic_values(&gen_topic)[0]).unwrap();
+    assert!(first["payload"]["userid"].is_string(), "{first}");
+    assert_eq!(first["schema"]["name"], "ksql.users");
+}

@@ -1,6 +1,7 @@
 //! `kct local`: a whole pipeline on a laptop. Uses the broker given, or the one answering on
 //! 127.0.0.1:9092, or starts tansu (SQLite storage under the user data directory); writes a
-//! worker file and the example connectors there; then runs the worker until a signal.
+//! worker file and the example connectors there (a file pipeline and a SpoolDir CSV source);
+//! then runs the worker until a signal.
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use super::error::WorkerError;
 use super::{run, WorkerArgs};
 
 pub const DEFAULT_BROKER: &str = "127.0.0.1:9092";
-const TANSU_INSTALL: &str = "cargo install tansu --version 0.6.0 --locked --features dynostore,libsql";
+const TANSU_INSTALL: &str =
+    "cargo install tansu --version 0.6.0 --locked --features dynostore,libsql";
 
 pub struct LocalArgs {
     /// A broker to use instead of a local one.
@@ -48,13 +50,14 @@ pub fn run_local(args: LocalArgs) -> Result<(), WorkerError> {
     };
     let files = write_files(&dir, &bootstrap, args.port)?;
     crate::say!(
-        "kct local\n  broker      {bootstrap}{}\n  REST API    http://127.0.0.1:{}\n  worker file {}\n  connectors  {}\n  input       {} (append lines: they flow to topic connect-test)\n  output      {}\nStop with Ctrl-C.",
+        "kct local\n  broker      {bootstrap}{}\n  REST API    http://127.0.0.1:{}\n  worker file {}\n  connectors  {}\n  input       {} (append lines: they flow to topic connect-test)\n  output      {}\n  CSV files   {} (dropped files flow to topic csv-example)\nStop with Ctrl-C.",
         if _broker.is_some() { " (tansu, started by kct local)" } else { "" },
         args.port,
         files.worker.display(),
         files.connectors.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
         dir.join("input.txt").display(),
         dir.join("output.txt").display(),
+        dir.join("spooldir").join("input").display(),
     );
     run(WorkerArgs {
         worker_file: files.worker,
@@ -64,7 +67,11 @@ pub fn run_local(args: LocalArgs) -> Result<(), WorkerError> {
 
 fn create_dir(dir: &Path) -> Result<(), WorkerError> {
     std::fs::create_dir_all(dir).map_err(|e| {
-        WorkerError::Io(format!("{}: {}", dir.display(), crate::io_error::io_error_text(&e)))
+        WorkerError::Io(format!(
+            "{}: {}",
+            dir.display(),
+            crate::io_error::io_error_text(&e)
+        ))
     })
 }
 
@@ -154,10 +161,43 @@ fn write_files(dir: &Path, bootstrap: &str, port: u16) -> Result<Files, WorkerEr
         ),
         false,
     )?;
+    let csv = write_spooldir_example(dir)?;
     Ok(Files {
         worker,
-        connectors: vec![source, sink],
+        connectors: vec![source, sink, csv],
     })
+}
+
+/// A SpoolDir CSV source: CSV files dropped into `spooldir/input` become records of topic
+/// `csv-example` and move to `spooldir/finished` (bad ones to `spooldir/error`).
+fn write_spooldir_example(dir: &Path) -> Result<PathBuf, WorkerError> {
+    let spool = dir.join("spooldir");
+    let first_time = !spool.exists();
+    for d in ["input", "finished", "error"] {
+        create_dir(&spool.join(d))?;
+    }
+    if first_time {
+        write(
+            &spool.join("input").join("example.csv"),
+            "id,name,city\n1,Ada,London\n2,Grace,Arlington\n",
+            false,
+        )?;
+    }
+    let path = dir.join("local-csv-source.properties");
+    write(
+        &path,
+        &format!(
+            "name=local-csv-source\n\
+             connector.class=com.github.jcustenborder.kafka.connect.spooldir.SpoolDirCsvSourceConnector\n\
+             input.path={}\nfinished.path={}\nerror.path={}\ninput.file.pattern=.*\\\\.csv\n\
+             topic=csv-example\ncsv.first.row.as.header=true\nschema.generation.enabled=true\n",
+            spool.join("input").display(),
+            spool.join("finished").display(),
+            spool.join("error").display()
+        ),
+        false,
+    )?;
+    Ok(path)
 }
 
 fn write(path: &Path, text: &str, replace: bool) -> Result<(), WorkerError> {
@@ -165,6 +205,10 @@ fn write(path: &Path, text: &str, replace: bool) -> Result<(), WorkerError> {
         return Ok(());
     }
     std::fs::write(path, text).map_err(|e| {
-        WorkerError::Io(format!("{}: {}", path.display(), crate::io_error::io_error_text(&e)))
+        WorkerError::Io(format!(
+            "{}: {}",
+            path.display(),
+            crate::io_error::io_error_text(&e)
+        ))
     })
 }

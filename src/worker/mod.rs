@@ -55,8 +55,16 @@ pub fn plugins_of_other_kinds() -> Vec<PluginInfo> {
             .iter()
             .map(|c| info(c, "header_converter")),
     );
-    out.extend(transform::transformation_classes().into_iter().map(|c| info(c, "transformation")));
-    out.extend(transform::predicate_classes().into_iter().map(|c| info(c, "predicate")));
+    out.extend(
+        transform::transformation_classes()
+            .into_iter()
+            .map(|c| info(c, "transformation")),
+    );
+    out.extend(
+        transform::predicate_classes()
+            .into_iter()
+            .map(|c| info(c, "predicate")),
+    );
     out
 }
 

@@ -2,7 +2,9 @@
 //! `SourceTask`, `SinkConnector`, `SinkTask`) and the registry of connectors built into kct,
 //! found by Java class name or alias as Connect's plugin loader finds them.
 
+pub mod datagen;
 pub mod file;
+pub mod spooldir;
 
 use crate::connect::types::{ConfigMap, ConnectorType, JsonMap, PluginInfo};
 use crate::worker::configdef::ConfigDef;
@@ -38,8 +40,8 @@ pub trait SourceTask: Send {
     /// The next records; an empty batch after a short wait when there is nothing to read, so
     /// the caller can notice pause and stop requests.
     fn poll(&mut self) -> Result<Vec<ConnectRecord>, String>;
-    /// Called after offsets were committed.
-    fn commit(&mut self) {}
+    /// Called with the offsets (source partition, offset) just made durable.
+    fn commit(&mut self, _committed: &[(JsonMap, JsonMap)]) {}
     fn stop(&mut self) {}
 }
 
@@ -101,7 +103,15 @@ impl PluginDesc {
 }
 
 pub fn all() -> &'static [PluginDesc] {
-    static PLUGINS: [PluginDesc; 2] = [file::SOURCE, file::SINK];
+    static PLUGINS: [PluginDesc; 7] = [
+        file::SOURCE,
+        file::SINK,
+        spooldir::CSV,
+        spooldir::JSON,
+        spooldir::LINE,
+        datagen::DATAGEN,
+        datagen::CONFLUENT,
+    ];
     &PLUGINS
 }
 

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -42,6 +43,7 @@ struct Loop<'a> {
     /// Next offset to commit per (topic, partition), for records put since the last commit.
     consumed: HashMap<(String, i32), i64>,
     seen_topics: HashSet<String>,
+    last_consumer_error: Option<String>,
     flush_interval: Duration,
     last_flush: Instant,
 }
@@ -106,6 +108,7 @@ impl<'a> Loop<'a> {
             classes: ctx.converter_classes(),
             consumed: HashMap::new(),
             seen_topics: HashSet::new(),
+            last_consumer_error: None,
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
             last_flush: Instant::now(),
         })
@@ -156,7 +159,13 @@ impl<'a> Loop<'a> {
                 break;
             };
             wait = Duration::ZERO;
-            let msg = msg.map_err(|e| format!("Consumer error: {e}"))?;
+            let msg = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    self.consumer_error(e)?;
+                    break;
+                }
+            };
             match self.convert(&msg).and_then(|r| self.transform(r)) {
                 Ok(Some(r)) => batch.push(r),
                 Ok(None) => {}
@@ -170,6 +179,24 @@ impl<'a> Loop<'a> {
             self.consumed
                 .insert((topic.to_string(), msg.partition()), msg.offset() + 1);
         }
+        Ok(())
+    }
+
+    /// librdkafka reports passing conditions (a topic that does not exist yet, a broker that
+    /// is away) as errors and recovers by itself: those are logged once, as Connect's consumer
+    /// would wait; only fatal errors end the task.
+    fn consumer_error(&mut self, e: KafkaError) -> Result<(), String> {
+        if let KafkaError::MessageConsumptionFatal(_) = e {
+            return Err(format!("Consumer error: {e}"));
+        }
+        let text = e.to_string();
+        if self.last_consumer_error.as_deref() != Some(&text) {
+            self.ctx
+                .listener
+                .log(format!("Task {}: {text} (retrying)", self.ctx.id));
+            self.last_consumer_error = Some(text);
+        }
+        std::thread::sleep(Duration::from_millis(100));
         Ok(())
     }
 

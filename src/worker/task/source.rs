@@ -143,7 +143,7 @@ pub fn run(ctx: TaskContext, mut task: Box<dyn SourceTask>) {
         return ctx.fail(e);
     }
     let result = lp.run(task.as_mut());
-    let flushed = lp.finish();
+    let flushed = lp.finish().map(|committed| task.commit(&committed));
     task.stop();
     match result.and(flushed) {
         Ok(()) => {}
@@ -208,8 +208,8 @@ impl<'a> Loop<'a> {
             }
             self.serve(Duration::ZERO)?;
             if self.last_flush.elapsed() >= self.flush_interval {
-                self.commit_offsets()?;
-                task.commit();
+                let committed = self.commit_offsets()?;
+                task.commit(&committed);
             }
         }
         Ok(())
@@ -263,7 +263,14 @@ impl<'a> Loop<'a> {
                 return self.skip_or_fail(&topic, position, e);
             }
         };
-        self.ensure_topic(&topic)?;
+        if let Err(e) = self.ensure_topic(&topic) {
+            // Stopping while the broker was away: the record was never sent, so its offset is
+            // not committed and it is read again next time.
+            if self.ctx.control.stopping() {
+                return Ok(());
+            }
+            return Err(e);
+        }
         let tag = match (&r.source_partition, r.source_offset.clone()) {
             (Some(p), Some(o)) => self.submitted.submit(p, o),
             _ => usize::MAX,
@@ -345,11 +352,26 @@ impl<'a> Loop<'a> {
         Ok((key, value, headers))
     }
 
+    /// Makes sure `topic` exists, creating it if needed. An unreachable broker is waited for
+    /// up to a minute (the Java producer's `max.block.ms`) before the task fails.
     fn ensure_topic(&mut self, topic: &str) -> Result<(), String> {
         if self.known_topics.contains(topic) {
             return Ok(());
         }
-        if !topics::exists(self.producer.client(), topic)? {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let exists = loop {
+            match topics::exists(self.producer.client(), topic) {
+                Ok(exists) => break exists,
+                Err(e) if Instant::now() < deadline && !self.ctx.control.stopping() => {
+                    self.ctx
+                        .listener
+                        .log(format!("Task {}: {e} (retrying)", self.ctx.id));
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        if !exists {
             let (partitions, replication) = topics::creation_settings(&self.ctx.connector_config)?;
             let mut notes = Vec::new();
             let admin = client_config(
@@ -398,20 +420,25 @@ impl<'a> Loop<'a> {
         Ok(())
     }
 
-    fn commit_offsets(&mut self) -> Result<(), String> {
+    /// Commits the committable offsets and returns them.
+    fn commit_offsets(&mut self) -> Result<Vec<(JsonMap, JsonMap)>, String> {
         self.last_flush = Instant::now();
         let batch = self.submitted.take_committable();
         if batch.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         self.ctx
             .offsets
             .write(&self.ctx.id.connector, &batch)
-            .map_err(|e| format!("Failed to commit offsets: {e}"))
+            .map_err(|e| format!("Failed to commit offsets: {e}"))?;
+        Ok(batch
+            .into_iter()
+            .filter_map(|(p, o)| Some((p, o?)))
+            .collect())
     }
 
     /// Waits (bounded) for outstanding acknowledgements, then commits what is committable.
-    fn finish(&mut self) -> Result<(), String> {
+    fn finish(&mut self) -> Result<Vec<(JsonMap, JsonMap)>, String> {
         let deadline = Instant::now()
             + Duration::from_millis(self.ctx.worker.task_shutdown_timeout_ms.max(1000));
         while self.submitted.outstanding() > 0 && Instant::now() < deadline {

@@ -16,8 +16,16 @@ pub fn command() -> Command {
              --jq, binary-safe JSON, JSON input and Java-compatible partitioning. \
              Any first argument starting with a single `-` is kcat mode; `kct -h` prints kcat-style usage.",
         )
+        // kcat's -h and -V are kcat-mode flags below: clap keeps only the long forms.
         .disable_help_flag(true)
+        .disable_version_flag(true)
         .arg(Arg::new("help").long("help").action(ArgAction::Help).help("Print help"))
+        .arg(
+            Arg::new("version")
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Print version"),
+        )
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a local tansu broker on 127.0.0.1:9092 (SQLite storage in .tools/local/), builds kct,
-# and walks through a short demo: metadata, produce three keyed lines, consume them back.
+# walks through a short kcat-mode demo (metadata, produce three keyed lines, consume them back),
+# then runs `kct local`: the Connect worker with its example pipelines, until Ctrl-C.
 #
 #   bash scripts/local.sh
 #   kill "$(cat .tools/local/tansu.pid)"     # stop the broker afterwards
@@ -93,7 +94,9 @@ run "$KCT" -b "$BROKER" -C -t "$TOPIC" -e -f 'partition %p offset %o key %k: %s\
 
 cat >&2 <<MSG
 
-The broker keeps running (pid $(cat "$PIDFILE"), data in $DIR).
-Use it:       $KCT -b $BROKER -L
+The broker keeps running after this script (pid $(cat "$PIDFILE"), data in $DIR).
 Stop it with: kill \$(cat .tools/local/tansu.pid)
+
+Now the Connect worker: kct local (REST API on http://127.0.0.1:8083, Ctrl-C to stop).
 MSG
+exec "$KCT" local --bootstrap "$BROKER"

@@ -1,5 +1,6 @@
 //! The worker's property file (`connect-standalone.properties` / `connect-distributed.properties`
-//! keys, spec §5), and connector files given on the command line (`.properties` or `.json`).
+//! keys, spec §5, plus the REST server's TLS and basic-auth settings), and connector files given
+//! on the command line (`.properties` or `.json`).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -130,6 +131,59 @@ impl Listener {
     }
 }
 
+/// A setting whose value must stay out of logs and `Debug` output (an inline private key).
+#[derive(Clone, PartialEq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(hidden)")
+    }
+}
+
+/// Where PEM text comes from, with the worker-file keys that gave it, so that errors name them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PemSource {
+    /// `ssl.keystore.location` / `ssl.truststore.location`.
+    File { key: String, path: PathBuf },
+    /// Inline PEM (`ssl.keystore.key` + `ssl.keystore.certificate.chain`, or
+    /// `ssl.truststore.certificates`), the values joined.
+    Inline { keys: String, pem: Secret },
+}
+
+/// Connect's `ssl.client.auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    None,
+    Requested,
+    Required,
+}
+
+/// The REST server's TLS settings, as read from the worker file (the files are read at startup).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestTls {
+    pub keystore: PemSource,
+    pub client_auth: ClientAuth,
+    /// The CAs of client certificates; present exactly when client auth is not `None`.
+    pub truststore: Option<PemSource>,
+}
+
+/// Connect's basic-auth REST extension (`JaasBasicAuthFilter`).
+pub const BASIC_AUTH_EXTENSION: &str =
+    "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension";
+
+/// kct's own key (Connect has no such key): the JAAS file of the basic-auth extension, for
+/// setups without a JVM command line. Connect reads the file from the JVM's
+/// `-Djava.security.auth.login.config=` (in `KAFKA_OPTS`), which kct also honours.
+pub const BASIC_AUTH_JAAS_FILE_KEY: &str = "rest.basic.auth.jaas.config.file";
+
+/// Present when `rest.extension.classes` lists [`BASIC_AUTH_EXTENSION`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicAuthSettings {
+    /// [`BASIC_AUTH_JAAS_FILE_KEY`]; when unset, `KAFKA_OPTS` is consulted at startup.
+    pub jaas_file: Option<PathBuf>,
+}
+
 /// Topic-backed storage (the distributed worker's `group.id` and internal topics).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicStorage {
@@ -157,6 +211,10 @@ pub struct WorkerConfig {
     pub topic_tracking_enable: bool,
     pub topic_tracking_allow_reset: bool,
     pub task_shutdown_timeout_ms: u64,
+    /// TLS for the `https://` listeners; `None` when every listener is plain HTTP.
+    pub rest_tls: Option<RestTls>,
+    /// Set when `rest.extension.classes` lists Connect's basic-auth extension.
+    pub rest_basic_auth: Option<BasicAuthSettings>,
     /// Kafka client settings for every client (security, timeouts) in Java's names.
     pub client: ConfigMap,
     pub producer: ConfigMap,
@@ -197,7 +255,6 @@ const ACCEPTED: &[&str] = &[
     "access.control.allow.origin",
     "access.control.allow.methods",
     "admin.listeners",
-    "rest.extension.classes",
     "response.http.headers.config",
     "client.dns.lookup",
     "reconnect.backoff.ms",
@@ -245,6 +302,12 @@ impl WorkerConfig {
             "org.apache.kafka.connect.storage.SimpleHeaderConverter",
         );
         let listeners = listeners(p)?;
+        let rest_tls = if listeners.iter().any(|l| l.https) {
+            Some(rest_tls(p)?)
+        } else {
+            None
+        };
+        let rest_basic_auth = rest_basic_auth(p, &mut notes)?;
         let topics = topic_storage(p)?;
         let offset_file = get("offset.storage.file.filename").map(PathBuf::from);
         if topics.is_none() && offset_file.is_none() {
@@ -277,6 +340,8 @@ impl WorkerConfig {
             topic_tracking_enable: boolean(p, "topic.tracking.enable", true)?,
             topic_tracking_allow_reset: boolean(p, "topic.tracking.allow.reset", true)?,
             task_shutdown_timeout_ms: number(p, "task.shutdown.graceful.timeout.ms", 5_000)?,
+            rest_tls,
+            rest_basic_auth,
             client: p
                 .iter()
                 .filter(|(k, _)| is_client_key(k))
@@ -329,6 +394,8 @@ fn is_known(k: &str) -> bool {
         "topic.tracking.enable",
         "topic.tracking.allow.reset",
         "task.shutdown.graceful.timeout.ms",
+        "rest.extension.classes",
+        BASIC_AUTH_JAAS_FILE_KEY,
     ];
     const PREFIXES: &[&str] = &[
         "key.converter.",
@@ -411,6 +478,215 @@ fn parse_listener(s: &str) -> Result<Listener, String> {
     let port = port.parse().map_err(|_| err())?;
     let host = (!host.is_empty()).then(|| host.to_string());
     Ok(Listener { https, host, port })
+}
+
+/// Connect's REST server reads its TLS keys with `valuesWithPrefixAllOrNothing`: when any
+/// `listeners.https.` key is set, only the prefixed keys count (unset ones take their defaults);
+/// otherwise the worker's plain `ssl.*` keys, which the Kafka clients use as well.
+const HTTPS_PREFIX: &str = "listeners.https.";
+
+fn rest_tls(p: &ConfigMap) -> Result<RestTls, String> {
+    let prefix = if p.keys().any(|k| k.starts_with(HTTPS_PREFIX)) {
+        HTTPS_PREFIX
+    } else {
+        ""
+    };
+    let keys = SslKeys { p, prefix };
+    let keystore = keys.store(&KEYSTORE)?.ok_or_else(|| {
+        format!(
+            "an https:// listener needs a keystore: set {prefix}ssl.keystore.type=PEM and \
+             {prefix}ssl.keystore.location=/path/keystore.pem (private key and certificate chain), \
+             or {prefix}ssl.keystore.key and {prefix}ssl.keystore.certificate.chain"
+        )
+    })?;
+    let client_auth = keys.client_auth()?;
+    let truststore = match client_auth {
+        ClientAuth::None => None,
+        _ => Some(keys.store(&TRUSTSTORE)?.ok_or_else(|| {
+            format!(
+                "{} asks for client certificates, so a truststore is needed: set \
+                 {prefix}ssl.truststore.type=PEM and {prefix}ssl.truststore.location=/path/ca.pem \
+                 (or {prefix}ssl.truststore.certificates)",
+                keys.name("ssl.client.auth")
+            )
+        })?),
+    };
+    Ok(RestTls {
+        keystore,
+        client_auth,
+        truststore,
+    })
+}
+
+/// The keys of one store: `ssl.<what>.type`, `ssl.<what>.location`, and the inline PEM keys.
+struct StoreKeys {
+    what: &'static str,
+    inline: &'static [&'static str],
+}
+
+const KEYSTORE: StoreKeys = StoreKeys {
+    what: "keystore",
+    inline: &["ssl.keystore.key", "ssl.keystore.certificate.chain"],
+};
+
+const TRUSTSTORE: StoreKeys = StoreKeys {
+    what: "truststore",
+    inline: &["ssl.truststore.certificates"],
+};
+
+/// The REST TLS keys under the prefix Connect would use.
+struct SslKeys<'a> {
+    p: &'a ConfigMap,
+    prefix: &'static str,
+}
+
+impl SslKeys<'_> {
+    /// The key as the worker file spells it.
+    fn name(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.p
+            .get(&self.name(key))
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn client_auth(&self) -> Result<ClientAuth, String> {
+        let key = self.name("ssl.client.auth");
+        match self.get("ssl.client.auth").map(str::to_ascii_lowercase) {
+            None => Ok(ClientAuth::None),
+            Some(v) => match v.as_str() {
+                "none" => Ok(ClientAuth::None),
+                "requested" => Ok(ClientAuth::Requested),
+                "required" => Ok(ClientAuth::Required),
+                _ => Err(bad(&key, &v, "one of required, requested, none")),
+            },
+        }
+    }
+
+    /// The store's PEM source; `None` when neither a location nor inline PEM is set.
+    fn store(&self, s: &StoreKeys) -> Result<Option<PemSource>, String> {
+        let location_key = format!("ssl.{}.location", s.what);
+        let location = self.get(&location_key);
+        let inline: Vec<(&str, &str)> = s
+            .inline
+            .iter()
+            .filter_map(|k| Some((*k, self.get(k)?)))
+            .collect();
+        if location.is_none() && inline.is_empty() {
+            return Ok(None);
+        }
+        self.check_pem_type(s, location.map(|l| (location_key.as_str(), l)))?;
+        let inline_names = || -> Vec<String> { s.inline.iter().map(|k| self.name(k)).collect() };
+        if let Some(path) = location {
+            if !inline.is_empty() {
+                return Err(format!(
+                    "set either {} or {}, not both",
+                    self.name(&location_key),
+                    inline_names().join(" and ")
+                ));
+            }
+            return Ok(Some(PemSource::File {
+                key: self.name(&location_key),
+                path: PathBuf::from(path),
+            }));
+        }
+        if inline.len() < s.inline.len() {
+            return Err(format!(
+                "inline PEM needs all of {}",
+                inline_names().join(" and ")
+            ));
+        }
+        let pem = inline
+            .iter()
+            .map(|(_, v)| *v)
+            .collect::<Vec<_>>()
+            .join("\n");
+        Ok(Some(PemSource::Inline {
+            keys: inline_names().join(" + "),
+            pem: Secret(pem),
+        }))
+    }
+
+    /// kct reads PEM only; Java's default store type is JKS, so an unset type is refused too,
+    /// with the commands that convert the store.
+    fn check_pem_type(&self, s: &StoreKeys, location: Option<(&str, &str)>) -> Result<(), String> {
+        let type_key = self.name(&format!("ssl.{}.type", s.what));
+        let (ty, why) = match self.get(&format!("ssl.{}.type", s.what)) {
+            Some(t) if t.eq_ignore_ascii_case("PEM") => return Ok(()),
+            Some(t) => (t.to_ascii_uppercase(), format!("{type_key}={t}")),
+            None => (
+                "JKS".to_string(),
+                format!("{type_key} is not set, so it is JKS as in Java"),
+            ),
+        };
+        let subject = match location {
+            Some((key, path)) => format!("{}={path}", self.name(key)),
+            None => format!("the {}", s.what),
+        };
+        let how = match convert_hint(s.what, &ty) {
+            Some(cmd) => format!("convert it ({cmd}) and set {type_key}=PEM"),
+            None => format!("use a PEM file and set {type_key}=PEM"),
+        };
+        Err(format!(
+            "{subject}: {why}, and kct reads PEM {}s only; {how}",
+            s.what
+        ))
+    }
+}
+
+/// The commands that turn a Java store into PEM.
+fn convert_hint(what: &str, store_type: &str) -> Option<&'static str> {
+    match (what, store_type) {
+        ("keystore", "JKS") => Some(
+            "keytool -importkeystore -srckeystore ks.jks -destkeystore ks.p12 -deststoretype PKCS12; \
+             openssl pkcs12 -in ks.p12 -nodes -out ks.pem",
+        ),
+        ("keystore", "PKCS12") => Some("openssl pkcs12 -in ks.p12 -nodes -out ks.pem"),
+        ("truststore", "JKS") => Some("keytool -list -rfc -keystore ts.jks > ca.pem"),
+        ("truststore", "PKCS12") => Some("openssl pkcs12 -in ts.p12 -nokeys -out ca.pem"),
+        _ => None,
+    }
+}
+
+/// `rest.extension.classes`: kct has Connect's basic-auth extension built in. Any other class
+/// is refused rather than ignored: dropping an unknown security extension would quietly open
+/// the REST API.
+fn rest_basic_auth(
+    p: &ConfigMap,
+    notes: &mut Vec<String>,
+) -> Result<Option<BasicAuthSettings>, String> {
+    let classes: Vec<&str> = p
+        .get("rest.extension.classes")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(other) = classes.iter().find(|c| **c != BASIC_AUTH_EXTENSION) {
+        return Err(format!(
+            "rest.extension.classes: {other} is a Java REST extension kct cannot load; \
+             the only one kct has is {BASIC_AUTH_EXTENSION}"
+        ));
+    }
+    let jaas_file = p
+        .get(BASIC_AUTH_JAAS_FILE_KEY)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    if classes.is_empty() {
+        if jaas_file.is_some() {
+            notes.push(format!(
+                "{BASIC_AUTH_JAAS_FILE_KEY} has no effect: rest.extension.classes does not list {BASIC_AUTH_EXTENSION}"
+            ));
+        }
+        return Ok(None);
+    }
+    Ok(Some(BasicAuthSettings { jaas_file }))
 }
 
 fn topic_storage(p: &ConfigMap) -> Result<Option<TopicStorage>, String> {
@@ -508,9 +784,12 @@ mod tests {
         assert_eq!(c.listeners[0].bind_ip().unwrap().to_string(), "0.0.0.0");
         assert!(c.notes.iter().any(|n| n.contains("'foo.bar'")));
         assert!(c.notes.iter().any(|n| n.contains("plugin.path")));
-        let l = WorkerConfig::from_props(&props("listeners=https://127.0.0.1:8443,http://:8083"))
-            .unwrap()
-            .listeners;
+        let l = WorkerConfig::from_props(&props(
+            "listeners=https://127.0.0.1:8443,http://:8083\n\
+             ssl.keystore.type=PEM\nssl.keystore.location=/ks.pem",
+        ))
+        .unwrap()
+        .listeners;
         assert!(l[0].https && l[0].port == 8443 && l[1].host.is_none());
         let e = WorkerConfig::from_props(&props("listeners=ftp://x:1")).unwrap_err();
         assert!(e.contains("ftp://x:1"), "{e}");
@@ -518,6 +797,116 @@ mod tests {
         assert_eq!(e, "offset.flush.interval.ms=soon is not a number");
         let e = WorkerConfig::from_props(&props("group.id=g")).unwrap_err();
         assert!(e.contains("offset.storage.topic"), "{e}");
+    }
+
+    #[test]
+    fn rest_tls_keys_prefixed_or_plain() {
+        let http =
+            WorkerConfig::from_props(&props("listeners=http://:8083\nssl.keystore.type=JKS"))
+                .unwrap();
+        assert_eq!(http.rest_tls, None);
+        let c = WorkerConfig::from_props(&props(
+            "listeners=https://127.0.0.1:8443\n\
+             ssl.keystore.type=JKS\nssl.keystore.location=/client.jks\n\
+             listeners.https.ssl.keystore.type=pem\n\
+             listeners.https.ssl.keystore.location=/rest.pem\n",
+        ))
+        .unwrap();
+        let tls = c.rest_tls.unwrap();
+        assert_eq!(
+            tls.keystore,
+            PemSource::File {
+                key: "listeners.https.ssl.keystore.location".into(),
+                path: "/rest.pem".into()
+            }
+        );
+        assert_eq!((tls.client_auth, tls.truststore), (ClientAuth::None, None));
+        let c = WorkerConfig::from_props(&props(
+            "listeners=https://:8443\nssl.keystore.type=PEM\n\
+             ssl.keystore.key=-----BEGIN PRIVATE KEY----- \\\n  QUJD -----END PRIVATE KEY-----\n\
+             ssl.keystore.certificate.chain=C\nssl.client.auth=REQUIRED\n\
+             ssl.truststore.type=PEM\nssl.truststore.certificates=T\n",
+        ))
+        .unwrap();
+        let tls = c.rest_tls.unwrap();
+        assert_eq!(tls.client_auth, ClientAuth::Required);
+        assert!(
+            matches!(&tls.keystore, PemSource::Inline { keys, pem } if keys == "ssl.keystore.key + ssl.keystore.certificate.chain"
+                && pem.0 == "-----BEGIN PRIVATE KEY----- QUJD -----END PRIVATE KEY-----\nC")
+        );
+        assert!(!format!("{tls:?}").contains("QUJD"), "Debug shows the key");
+        assert!(matches!(tls.truststore, Some(PemSource::Inline { .. })));
+    }
+
+    #[test]
+    fn rest_tls_mistakes_name_keys_and_files() {
+        let err = |s: &str| WorkerConfig::from_props(&props(s)).unwrap_err();
+        let e = err("listeners=https://:8443");
+        assert!(
+            e.starts_with("an https:// listener needs a keystore: set ssl.keystore.type=PEM"),
+            "{e}"
+        );
+        let e = err("listeners=https://:8443\nlisteners.https.ssl.keystore.location=/ks.jks");
+        assert_eq!(
+            e,
+            "listeners.https.ssl.keystore.location=/ks.jks: listeners.https.ssl.keystore.type is not set, \
+             so it is JKS as in Java, and kct reads PEM keystores only; convert it (keytool -importkeystore \
+             -srckeystore ks.jks -destkeystore ks.p12 -deststoretype PKCS12; openssl pkcs12 -in ks.p12 -nodes \
+             -out ks.pem) and set listeners.https.ssl.keystore.type=PEM"
+        );
+        let e =
+            err("listeners=https://:8443\nssl.keystore.type=PKCS12\nssl.keystore.location=/k.p12");
+        assert!(
+            e.contains("ssl.keystore.type=PKCS12")
+                && e.contains("openssl pkcs12 -in ks.p12 -nodes -out ks.pem"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'));
+        let e = err("listeners=https://:8443\nssl.keystore.type=PEM\nssl.keystore.location=/k\nssl.keystore.key=K");
+        assert!(e.contains("not both"), "{e}");
+        let e = err("listeners=https://:8443\nssl.keystore.type=PEM\nssl.keystore.key=K");
+        assert!(e.contains("ssl.keystore.certificate.chain"), "{e}");
+        let e = err("listeners=https://:8443\nssl.keystore.type=PEM\nssl.keystore.location=/k\nssl.client.auth=requested");
+        assert!(e.contains("ssl.truststore.location"), "{e}");
+        let e = err("listeners=https://:8443\nssl.keystore.type=PEM\nssl.keystore.location=/k\nssl.client.auth=maybe");
+        assert!(e.contains("ssl.client.auth=maybe"), "{e}");
+        let e = err(
+            "listeners=https://:8443\nssl.keystore.type=PEM\nssl.keystore.location=/k\n\
+                     ssl.client.auth=required\nssl.truststore.location=/t.jks",
+        );
+        assert!(e.contains("keytool -list -rfc"), "{e}");
+    }
+
+    #[test]
+    fn rest_extension_classes() {
+        let c = WorkerConfig::from_props(&props(&format!(
+            "rest.extension.classes={BASIC_AUTH_EXTENSION}\n{BASIC_AUTH_JAAS_FILE_KEY}=/c.jaas"
+        )))
+        .unwrap();
+        assert_eq!(
+            c.rest_basic_auth,
+            Some(BasicAuthSettings {
+                jaas_file: Some("/c.jaas".into())
+            })
+        );
+        assert!(
+            !c.notes.iter().any(|n| n.contains("rest.")),
+            "{:?}",
+            c.notes
+        );
+        let c = WorkerConfig::from_props(&props(&format!("{BASIC_AUTH_JAAS_FILE_KEY}=/c.jaas")))
+            .unwrap();
+        assert_eq!(c.rest_basic_auth, None);
+        assert!(
+            c.notes.iter().any(|n| n.contains("has no effect")),
+            "{:?}",
+            c.notes
+        );
+        let e = WorkerConfig::from_props(&props(&format!(
+            "rest.extension.classes={BASIC_AUTH_EXTENSION}, com.example.Audit"
+        )))
+        .unwrap_err();
+        assert!(e.contains("com.example.Audit"), "{e}");
     }
 
     #[test]

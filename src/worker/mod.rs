@@ -10,6 +10,7 @@ pub mod converter;
 pub mod data;
 pub mod error;
 pub mod herder;
+pub mod listener;
 pub mod local;
 pub mod loggers;
 pub mod plugin;
@@ -32,6 +33,7 @@ use crate::internal::configs::ConfigState;
 use config::{read_connector_file, WorkerConfig};
 use error::WorkerError;
 use herder::{Herder, HerderHandle};
+use listener::RestSecurity;
 use storage::kafka::{KafkaOffsetBackingStore, TopicStores};
 use storage::{FileOffsetBackingStore, MemoryOffsetBackingStore, OffsetBackingStore, OffsetStore};
 
@@ -85,13 +87,9 @@ pub fn run(args: WorkerArgs) -> Result<(), WorkerError> {
         .iter()
         .map(|p| read_connector_file(p))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(l) = worker.listeners.iter().find(|l| l.https) {
-        return Err(WorkerError::Config(format!(
-            "{}: listener https://…:{} is not available in this kct version; use http://",
-            args.worker_file.display(),
-            l.port
-        )));
-    }
+    let kafka_opts = std::env::var("KAFKA_OPTS").ok();
+    let security = RestSecurity::load(&worker, kafka_opts.as_deref())
+        .map_err(|e| WorkerError::Config(format!("{}: {e}", args.worker_file.display())))?;
     let offsets = OffsetStore::new(offset_backing_store(&worker)?);
     let stores = match &worker.topics {
         Some(t) => Some(TopicStores::open(&worker, t).map_err(WorkerError::Kafka)?),
@@ -102,7 +100,7 @@ pub fn run(args: WorkerArgs) -> Result<(), WorkerError> {
         .enable_all()
         .build()
         .map_err(|e| WorkerError::Io(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(serve(worker, offsets, stores, connectors))
+    rt.block_on(serve(worker, security, offsets, stores, connectors))
 }
 
 fn offset_backing_store(worker: &WorkerConfig) -> Result<Box<dyn OffsetBackingStore>, WorkerError> {
@@ -119,6 +117,7 @@ fn offset_backing_store(worker: &WorkerConfig) -> Result<Box<dyn OffsetBackingSt
 
 async fn serve(
     worker: Arc<WorkerConfig>,
+    security: RestSecurity,
     offsets: OffsetStore,
     stores: Option<(TopicStores, ConfigState)>,
     connectors: Vec<config::ConnectorFile>,
@@ -132,11 +131,11 @@ async fn serve(
                 crate::io_error::io_error_text(&e)
             ))
         })?;
-        listeners.push(listener);
+        listeners.push((l.https, listener));
     }
     let port = listeners
         .first()
-        .and_then(|l| l.local_addr().ok())
+        .and_then(|(_, l)| l.local_addr().ok())
         .map_or(8083, |a| a.port());
     let worker_id = worker.worker_id(port);
     let (handle, herder_thread) = Herder::start(worker.clone(), worker_id.clone(), offsets, stores);
@@ -147,20 +146,21 @@ async fn serve(
         version: VERSION.to_string(),
         commit: option_env!("KCT_COMMIT").unwrap_or("unknown").to_string(),
     };
-    let app = rest::router(state);
+    let app = security.protect(rest::router(state));
+    if let Some(line) = security.auth_summary() {
+        crate::say!("INFO {line}");
+    }
+    let security = Arc::new(security);
     let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
     let mut servers = Vec::new();
-    for l in listeners {
+    for (https, l) in listeners {
         let addr = l.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        crate::say!("INFO REST API listening on http://{addr} (worker id {worker_id})");
-        let mut stop = stop_tx.subscribe();
-        let app = app.clone();
+        let scheme = if https { "https" } else { "http" };
+        crate::say!("INFO REST API listening on {scheme}://{addr} (worker id {worker_id})");
+        let stop = stop_tx.subscribe();
+        let (app, security) = (app.clone(), security.clone());
         servers.push(tokio::spawn(async move {
-            axum::serve(l, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.recv().await;
-                })
-                .await
+            security.serve(https, l, app, stop).await
         }));
     }
 

@@ -139,10 +139,12 @@ impl Converter for StringConverter {
         schema: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>, DataError> {
-        if value.is_null() {
-            return Ok(None);
+        match value {
+            Value::Null => Ok(None),
+            // The common case, without the detour through a Java string form.
+            Value::String(s) => Ok(Some(self.charset.encode(s))),
+            _ => Ok(Some(self.charset.encode(&value.to_java_string(schema)))),
         }
-        Ok(Some(self.charset.encode(&value.to_java_string(schema))))
     }
 
     /// Always the optional string schema, even for a null record, as Java.

@@ -82,6 +82,7 @@ impl<'a> Loop<'a> {
             group_id(&ctx.id.connector, &ctx.connector_config),
         );
         cc.set("enable.auto.commit", "false");
+        crate::kafka::consumer_defaults(&mut cc);
         // Connect's sink consumers start at the beginning of a topic the group never read.
         if cc.get("auto.offset.reset").is_none() {
             cc.set("auto.offset.reset", "earliest");

@@ -47,6 +47,8 @@ impl ProducerContext for Acks {
 struct Submitted {
     partitions: Vec<PartitionQueue>,
     index: HashMap<Vec<u8>, usize>,
+    /// The partition of the previous submission: sources mostly send runs of one partition.
+    last: Option<usize>,
 }
 
 struct PartitionQueue {
@@ -62,8 +64,20 @@ const SEQ_BITS: u32 = 40;
 
 impl Submitted {
     fn submit(&mut self, partition: &JsonMap, offset: JsonMap) -> usize {
+        let idx = match self.last {
+            Some(i) if self.partitions[i].partition == *partition => i,
+            _ => self.index_of(partition),
+        };
+        self.last = Some(idx);
+        let q = &mut self.partitions[idx];
+        let seq = q.front + q.pending.len() as u64;
+        q.pending.push_back((offset, false));
+        (idx << SEQ_BITS) | (seq as usize & ((1 << SEQ_BITS) - 1))
+    }
+
+    fn index_of(&mut self, partition: &JsonMap) -> usize {
         let key = serde_json::to_vec(partition).unwrap_or_default();
-        let idx = *self.index.entry(key).or_insert_with(|| {
+        *self.index.entry(key).or_insert_with(|| {
             self.partitions.push(PartitionQueue {
                 partition: partition.clone(),
                 front: 0,
@@ -71,11 +85,7 @@ impl Submitted {
                 committable: None,
             });
             self.partitions.len() - 1
-        });
-        let q = &mut self.partitions[idx];
-        let seq = q.front + q.pending.len() as u64;
-        q.pending.push_back((offset, false));
-        (idx << SEQ_BITS) | (seq as usize & ((1 << SEQ_BITS) - 1))
+        })
     }
 
     fn ack(&mut self, tag: usize) {
@@ -129,6 +139,8 @@ struct Loop<'a> {
     classes: [String; 3],
     submitted: Submitted,
     known_topics: HashSet<String>,
+    /// The topic of the previous record, known to exist.
+    last_topic: String,
     flush_interval: Duration,
     last_flush: Instant,
 }
@@ -180,6 +192,7 @@ impl<'a> Loop<'a> {
             classes: ctx.converter_classes(),
             submitted: Submitted::default(),
             known_topics: HashSet::new(),
+            last_topic: String::new(),
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
             last_flush: Instant::now(),
         })
@@ -355,7 +368,10 @@ impl<'a> Loop<'a> {
     /// Makes sure `topic` exists, creating it if needed. An unreachable broker is waited for
     /// up to a minute (the Java producer's `max.block.ms`) before the task fails.
     fn ensure_topic(&mut self, topic: &str) -> Result<(), String> {
-        if self.known_topics.contains(topic) {
+        if self.last_topic == topic || self.known_topics.contains(topic) {
+            if self.last_topic != topic {
+                self.last_topic = topic.to_string();
+            }
             return Ok(());
         }
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -388,6 +404,7 @@ impl<'a> Loop<'a> {
         }
         self.ctx.listener.topic(&self.ctx.id, topic);
         self.known_topics.insert(topic.to_string());
+        self.last_topic = topic.to_string();
         Ok(())
     }
 

@@ -668,3 +668,80 @@ fn spooldir_csv_and_datagen_sources() {
     assert!(first["payload"]["userid"].is_string(), "{first}");
     assert_eq!(first["schema"]["name"], "ksql.users");
 }
+
+#[test]
+fn restarts_answer_as_connect_does() {
+    let w = Worker::start("", &[]);
+    let topic = new_topic("restart", 1);
+    let cfg = json!({"connector.class": "FileStreamSink", "tasks.max": "2", "topics": topic,
+        "file": w.dir.join("restart.txt").to_str().unwrap()});
+    assert_eq!(
+        w.call("PUT", "/connectors/r/config", Some(&cfg.to_string()))
+            .0,
+        201
+    );
+    w.wait_for("/connectors/r/status", 20, |s| {
+        s["tasks"]
+            .as_array()
+            .is_some_and(|t| t.len() == 2 && t.iter().all(|t| t["state"] == "RUNNING"))
+    });
+    // Plain restart: the connector only, 204 without a body.
+    assert_eq!(
+        w.call("POST", "/connectors/r/restart", None),
+        (204, Value::Null)
+    );
+    // KIP-745: 202 with RESTARTING for what will restart.
+    let (code, body) = w.call(
+        "POST",
+        "/connectors/r/restart?includeTasks=true&onlyFailed=false",
+        None,
+    );
+    assert_eq!(code, 202, "{body}");
+    assert_eq!(body["connector"]["state"], "RESTARTING");
+    assert_eq!(body["tasks"][0]["state"], "RESTARTING");
+    assert_eq!(body["tasks"][1]["state"], "RESTARTING");
+    // Nothing has failed: onlyFailed restarts nothing.
+    w.wait_for("/connectors/r/status", 20, |s| {
+        s["tasks"][1]["state"] == "RUNNING"
+    });
+    let (code, body) = w.call(
+        "POST",
+        "/connectors/r/restart?includeTasks=true&onlyFailed=true",
+        None,
+    );
+    assert_eq!(code, 202);
+    assert_eq!(body["connector"]["state"], "RUNNING");
+    assert_eq!(body["tasks"][0]["state"], "RUNNING");
+    assert_eq!(
+        w.call("POST", "/connectors/r/tasks/1/restart", None),
+        (204, Value::Null)
+    );
+    let (code, body) = w.call("POST", "/connectors/r/tasks/7/restart", None);
+    assert_eq!(
+        (code, body["message"].clone()),
+        (404, json!("Unknown task: r-7"))
+    );
+    w.wait_for("/connectors/r/status", 20, |s| {
+        s["tasks"]
+            .as_array()
+            .is_some_and(|t| t.len() == 2 && t.iter().all(|t| t["state"] == "RUNNING"))
+    });
+    let (code, t) = w.get("/connectors/r/tasks/1/status");
+    assert_eq!(
+        (code, t["id"].clone(), t["state"].clone()),
+        (200, json!(1), json!("RUNNING"))
+    );
+    // PATCH: null removes a key, others are set; always 200.
+    let (code, info) = w.call(
+        "PATCH",
+        "/connectors/r/config",
+        Some(r#"{"tasks.max":"1"}"#),
+    );
+    assert_eq!(code, 200, "{info}");
+    assert_eq!(info["config"]["tasks.max"], "1");
+    let (code, body) = w.call("PATCH", "/connectors/none/config", Some(r#"{"a":"b"}"#));
+    assert_eq!(
+        (code, body["message"].clone()),
+        (404, json!("Connector none not found"))
+    );
+}

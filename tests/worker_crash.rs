@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::worker::Worker;
+use common::worker::{topic_lines, Worker};
 use common::*;
 use serde_json::json;
 
@@ -41,26 +41,9 @@ fn wait(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
 
 /// Every value of `topic` with how often it occurs.
 fn counts(topic: &str) -> HashMap<String, usize> {
-    let o = kct(
-        &[
-            "-b",
-            b(),
-            "-t",
-            topic,
-            "-C",
-            "-e",
-            "-q",
-            "-X",
-            "fetch.wait.max.ms=5",
-            "-f",
-            "%s\n",
-        ],
-        b"",
-    );
-    assert_eq!(code(&o), 0, "{}", show(&o.stderr));
     let mut m = HashMap::new();
-    for l in String::from_utf8(o.stdout).unwrap().lines() {
-        *m.entry(l.to_string()).or_insert(0) += 1;
+    for l in topic_lines(topic, "%s\n") {
+        *m.entry(l).or_insert(0) += 1;
     }
     m
 }

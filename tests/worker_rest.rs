@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::worker::Worker;
+use common::worker::{topic_lines, Worker};
 use common::*;
 use serde_json::{json, Value};
 
@@ -16,34 +16,9 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-/// Values of a topic's records, read with kct's kcat mode (none while it does not exist).
+/// Values of a topic's records (none while it does not exist).
 fn topic_values(topic: &str) -> Vec<String> {
-    let o = kct(
-        &[
-            "-b",
-            b(),
-            "-t",
-            topic,
-            "-C",
-            "-e",
-            "-q",
-            "-X",
-            "fetch.wait.max.ms=5",
-            "-f",
-            "%s\n",
-        ],
-        b"",
-    );
-    // The source creates its topic with its first record.
-    if String::from_utf8_lossy(&o.stderr).contains("Unknown topic or partition") {
-        return Vec::new();
-    }
-    assert_eq!(code(&o), 0, "{}", show(&o.stderr));
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    topic_lines(topic, "%s\n")
 }
 
 fn envelope(line: &str) -> String {

@@ -4,40 +4,19 @@
 
 mod common;
 
-use common::worker::Worker;
+use common::worker::{topic_lines, Worker};
 use common::*;
 use serde_json::json;
 
 /// Records of `topic` as (partition, key, value) with `NULL` for a tombstone.
 fn records(topic: &str) -> Vec<(i32, String, String)> {
-    let o = kct(
-        &[
-            "-b",
-            b(),
-            "-t",
-            topic,
-            "-C",
-            "-e",
-            "-q",
-            "-X",
-            "fetch.wait.max.ms=5",
-            "-f",
-            "%p\t%k\t%s\n",
-            "-Z",
-        ],
-        b"",
-    );
-    assert_eq!(code(&o), 0, "{}", show(&o.stderr));
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
+    topic_lines(topic, "%p\t%k\t%s\n")
+        .iter()
         .map(|l| {
             let mut f = l.splitn(3, '\t');
-            (
-                f.next().unwrap().parse().unwrap(),
-                f.next().unwrap().to_string(),
-                f.next().unwrap().to_string(),
-            )
+            let p = f.next().and_then(|p| p.parse().ok()).expect("a partition");
+            let (k, v) = (f.next().expect("a key"), f.next().expect("a value"));
+            (p, k.to_string(), v.to_string())
         })
         .collect()
 }

@@ -134,7 +134,7 @@ pub(super) fn write_map(out: &mut Vec<u8>, map: &Map<String, Value>) {
 /// Jackson's escaping: `"` and `\`, the five short escapes, other control characters as
 /// `\u00XX` with upper-case hex, and everything else (including non-ASCII) as raw UTF-8.
 /// serde_json differs in the hex case, which would change the bytes and so the record's identity.
-pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.push(b'"');
     for &b in s.as_bytes() {

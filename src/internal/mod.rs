@@ -5,7 +5,7 @@
 //! writes, so records land on the same compacted keys and partitions (spec `connect.md` §2–§4).
 
 pub mod configs;
-mod json;
+pub(crate) mod json;
 pub mod murmur2;
 pub mod offset_file;
 pub mod offsets;

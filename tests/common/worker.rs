@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{b, free_port, kct_bin, scratch_dir, unique_topic};
+use super::{b, code, free_port, kct, kct_bin, scratch_dir, show, unique_topic};
 
 pub struct Worker {
     child: Option<Child>,
@@ -189,4 +189,34 @@ impl Drop for Worker {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// The lines kct's kcat mode prints for every record of `topic` with format `-f FORMAT`
+/// (`-Z` for NULL); none while the topic does not exist yet (a source creates its topic with
+/// its first record).
+pub fn topic_lines(topic: &str, format: &str) -> Vec<String> {
+    let args = [
+        "-b",
+        b(),
+        "-t",
+        topic,
+        "-C",
+        "-e",
+        "-q",
+        "-Z",
+        "-X",
+        "fetch.wait.max.ms=5",
+        "-f",
+        format,
+    ];
+    let o = kct(&args, b"");
+    if String::from_utf8_lossy(&o.stderr).contains("Unknown topic or partition") {
+        return Vec::new();
+    }
+    assert_eq!(code(&o), 0, "{}", show(&o.stderr));
+    String::from_utf8(o.stdout)
+        .expect("UTF-8 records")
+        .lines()
+        .map(str::to_string)
+        .collect()
 }

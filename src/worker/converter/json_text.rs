@@ -2,6 +2,7 @@
 //! compact bytes: Java number forms (`1.0`, `1.0E10`, floats at float precision, BigDecimal's
 //! `toString`), non-finite floats as strings, and Jackson's string escapes.
 
+use crate::internal::json::write_str;
 use indexmap::IndexMap;
 use serde_json::Value as SerdeJson;
 
@@ -30,7 +31,7 @@ impl Json {
             Json::Float(f) => write_number(out, f.is_finite(), &java_float_to_string(*f)),
             Json::Double(f) => write_number(out, f.is_finite(), &java_double_to_string(*f)),
             Json::Decimal(d) => out.extend_from_slice(d.to_string().as_bytes()),
-            Json::Str(s) => write_string(out, s),
+            Json::Str(s) => write_str(out, s),
             Json::Array(items) => {
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
@@ -47,7 +48,7 @@ impl Json {
                     if i > 0 {
                         out.push(b',');
                     }
-                    write_string(out, k);
+                    write_str(out, k);
                     out.push(b':');
                     v.write(out);
                 }
@@ -107,41 +108,8 @@ fn write_number(out: &mut Vec<u8>, finite: bool, text: &str) {
     if finite {
         out.extend_from_slice(text.as_bytes());
     } else {
-        write_string(out, text);
+        write_str(out, text);
     }
-}
-
-/// Jackson's escapes: `\"`, `\\`, the short forms `\b \t \n \f \r`, `\u00XX` (upper-case hex)
-/// for the other control characters, everything else as UTF-8.
-fn write_string(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let short = match b {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            0x08 => b'b',
-            b'\t' => b't',
-            b'\n' => b'n',
-            0x0c => b'f',
-            b'\r' => b'r',
-            0x00..=0x1f => 0,
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        if short == 0 {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
-        } else {
-            out.extend_from_slice(&[b'\\', short]);
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 #[cfg(test)]

@@ -143,6 +143,31 @@ pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
+/// What a record passes through between the connector and Kafka: converters and
+/// transformations, and the error reporter for records that fail in them.
+pub struct Stages {
+    pub key_converter: Box<dyn Converter>,
+    pub value_converter: Box<dyn Converter>,
+    pub header_converter: Box<dyn HeaderConverter>,
+    pub transformations: TransformationChain,
+    pub errors: errors::ErrorReporter,
+    /// Key, value and header converter class names, for error reports.
+    pub classes: [String; 3],
+}
+
+impl Stages {
+    pub fn new(ctx: &TaskContext, sink: bool) -> Result<Self, String> {
+        Ok(Stages {
+            key_converter: ctx.converter(true)?,
+            value_converter: ctx.converter(false)?,
+            header_converter: ctx.header_converter()?,
+            transformations: ctx.transformations()?,
+            errors: errors::ErrorReporter::new(ctx, sink)?,
+            classes: ctx.converter_classes(),
+        })
+    }
+}
+
 /// A running task thread.
 pub struct TaskHandle {
     pub control: Arc<TaskControl>,

@@ -10,14 +10,12 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::errors::{ErrorReporter, Failure, Stage};
-use super::TaskContext;
+use super::errors::{Failure, Stage};
+use super::{Stages, TaskContext};
 use crate::connect::types::State;
 use crate::worker::clients::{client_config, Role};
-use crate::worker::converter::{Converter, HeaderConverter};
 use crate::worker::data::{ConnectRecord, Header};
 use crate::worker::plugin::SinkTask;
-use crate::worker::transform::TransformationChain;
 
 /// Records handed to `put` at most at once.
 const MAX_BATCH: usize = 2000;
@@ -33,13 +31,7 @@ pub fn group_id(connector: &str, config: &crate::connect::types::ConfigMap) -> S
 struct Loop<'a> {
     ctx: &'a TaskContext,
     consumer: BaseConsumer,
-    key_converter: Box<dyn Converter>,
-    value_converter: Box<dyn Converter>,
-    header_converter: Box<dyn HeaderConverter>,
-    transformations: TransformationChain,
-    errors: ErrorReporter,
-    /// Key, value and header converter class names, for error reports.
-    classes: [String; 3],
+    stages: Stages,
     /// Next offset to commit per (topic, partition), for records put since the last commit.
     consumed: HashMap<(String, i32), i64>,
     seen_topics: HashSet<String>,
@@ -101,12 +93,7 @@ impl<'a> Loop<'a> {
         Ok(Loop {
             ctx,
             consumer,
-            key_converter: ctx.converter(true)?,
-            value_converter: ctx.converter(false)?,
-            header_converter: ctx.header_converter()?,
-            transformations: ctx.transformations()?,
-            errors: ErrorReporter::new(ctx, true)?,
-            classes: ctx.converter_classes(),
+            stages: Stages::new(ctx, true)?,
             consumed: HashMap::new(),
             seen_topics: HashSet::new(),
             last_consumer_error: None,
@@ -170,7 +157,7 @@ impl<'a> Loop<'a> {
             match self.convert(&msg).and_then(|r| self.transform(r)) {
                 Ok(Some(r)) => batch.push(r),
                 Ok(None) => {}
-                Err(failure) => self.errors.report(self.ctx, &msg, &failure)?,
+                Err(failure) => self.stages.errors.report(self.ctx, &msg, &failure)?,
             }
             let topic = msg.topic();
             if !self.seen_topics.contains(topic) {
@@ -202,7 +189,8 @@ impl<'a> Loop<'a> {
     }
 
     fn transform(&self, r: ConnectRecord) -> Result<Option<ConnectRecord>, Failure> {
-        self.transformations
+        self.stages
+            .transformations
             .apply(r)
             .map_err(|e| Failure::new(Stage::Transformation, &e.class, e.message))
     }
@@ -210,23 +198,34 @@ impl<'a> Loop<'a> {
     fn convert(&self, msg: &BorrowedMessage<'_>) -> Result<ConnectRecord, Failure> {
         let topic = msg.topic();
         let key = self
+            .stages
             .key_converter
             .to_connect(topic, msg.key())
-            .map_err(|e| Failure::new(Stage::KeyConverter, &self.classes[0], e.to_string()))?;
+            .map_err(|e| {
+                Failure::new(Stage::KeyConverter, &self.stages.classes[0], e.to_string())
+            })?;
         let value = self
+            .stages
             .value_converter
             .to_connect(topic, msg.payload())
-            .map_err(|e| Failure::new(Stage::ValueConverter, &self.classes[1], e.to_string()))?;
+            .map_err(|e| {
+                Failure::new(
+                    Stage::ValueConverter,
+                    &self.stages.classes[1],
+                    e.to_string(),
+                )
+            })?;
         let mut headers = Vec::new();
         if let Some(hs) = msg.headers() {
             for h in hs.iter() {
                 let sv = self
+                    .stages
                     .header_converter
                     .to_connect_header(topic, h.key, h.value)
                     .map_err(|e| {
                         Failure::new(
                             Stage::HeaderConverter,
-                            &self.classes[2],
+                            &self.stages.classes[2],
                             format!("header {}: {e}", h.key),
                         )
                     })?;
@@ -254,7 +253,7 @@ impl<'a> Loop<'a> {
         }
         task.flush()?;
         // Records sent to the dead letter queue are committed as consumed only once it has them.
-        self.errors.flush()?;
+        self.stages.errors.flush()?;
         let mut tpl = TopicPartitionList::new();
         for ((topic, partition), next) in &self.consumed {
             tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))

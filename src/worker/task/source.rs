@@ -11,15 +11,13 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::ClientContext;
 
-use super::errors::{ErrorReporter, Failure, Stage};
-use super::{first_line, TaskContext};
+use super::errors::{Failure, Stage};
+use super::{first_line, Stages, TaskContext};
 use crate::connect::types::{JsonMap, State};
 use crate::worker::clients::{client_config, Role};
-use crate::worker::converter::{Converter, HeaderConverter};
 use crate::worker::data::ConnectRecord;
 use crate::worker::plugin::{OffsetReader, SourceTask};
 use crate::worker::topics;
-use crate::worker::transform::TransformationChain;
 
 /// Delivery reports, collected on the task thread during `poll`.
 #[derive(Default)]
@@ -130,13 +128,7 @@ impl OffsetReader for Reader<'_> {
 struct Loop<'a> {
     ctx: &'a TaskContext,
     producer: BaseProducer<Acks>,
-    key_converter: Box<dyn Converter>,
-    value_converter: Box<dyn Converter>,
-    header_converter: Box<dyn HeaderConverter>,
-    transformations: TransformationChain,
-    errors: ErrorReporter,
-    /// Key, value and header converter class names, for error reports.
-    classes: [String; 3],
+    stages: Stages,
     submitted: Submitted,
     known_topics: HashSet<String>,
     /// The topic of the previous record, known to exist.
@@ -184,12 +176,7 @@ impl<'a> Loop<'a> {
         Ok(Loop {
             ctx,
             producer,
-            key_converter: ctx.converter(true)?,
-            value_converter: ctx.converter(false)?,
-            header_converter: ctx.header_converter()?,
-            transformations: ctx.transformations()?,
-            errors: ErrorReporter::new(ctx, false)?,
-            classes: ctx.converter_classes(),
+            stages: Stages::new(ctx, false)?,
             submitted: Submitted::default(),
             known_topics: HashSet::new(),
             last_topic: String::new(),
@@ -243,20 +230,22 @@ impl<'a> Loop<'a> {
         position: (Option<JsonMap>, Option<JsonMap>),
         failure: Failure,
     ) -> Result<(), String> {
-        self.errors.report_source(self.ctx, topic, &failure)?;
+        self.stages
+            .errors
+            .report_source(self.ctx, topic, &failure)?;
         self.pass_over(position);
         Ok(())
     }
 
     fn send(&mut self, r: ConnectRecord) -> Result<(), String> {
-        let r = if self.transformations.is_empty() {
+        let r = if self.stages.transformations.is_empty() {
             r
         } else {
             let (topic, position) = (
                 r.topic.clone(),
                 (r.source_partition.clone(), r.source_offset.clone()),
             );
-            match self.transformations.apply(r) {
+            match self.stages.transformations.apply(r) {
                 Ok(Some(r)) => r,
                 Ok(None) => {
                     self.pass_over(position);
@@ -333,25 +322,36 @@ impl<'a> Loop<'a> {
     ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>, Option<OwnedHeaders>), Failure> {
         let topic = &r.topic;
         let key = self
+            .stages
             .key_converter
             .from_connect(topic, r.key_schema.as_deref(), &r.key)
-            .map_err(|e| Failure::new(Stage::KeyConverter, &self.classes[0], e.to_string()))?;
+            .map_err(|e| {
+                Failure::new(Stage::KeyConverter, &self.stages.classes[0], e.to_string())
+            })?;
         let value = self
+            .stages
             .value_converter
             .from_connect(topic, r.value_schema.as_deref(), &r.value)
-            .map_err(|e| Failure::new(Stage::ValueConverter, &self.classes[1], e.to_string()))?;
+            .map_err(|e| {
+                Failure::new(
+                    Stage::ValueConverter,
+                    &self.stages.classes[1],
+                    e.to_string(),
+                )
+            })?;
         let headers = if r.headers.is_empty() {
             None
         } else {
             let mut out = OwnedHeaders::new_with_capacity(r.headers.len());
             for h in &r.headers {
                 let bytes = self
+                    .stages
                     .header_converter
                     .from_connect_header(topic, &h.key, h.schema.as_deref(), &h.value)
                     .map_err(|e| {
                         Failure::new(
                             Stage::HeaderConverter,
-                            &self.classes[2],
+                            &self.stages.classes[2],
                             format!("header {}: {e}", h.key),
                         )
                     })?;

@@ -19,6 +19,8 @@ ROOT=$PWD
 ensure_build_prereqs
 ensure_tansu
 ensure_kcat_oracle
+# The worker's HTTPS tests make their certificates with the openssl command line.
+command -v openssl >/dev/null || apt_install openssl
 
 # --- the suite ---------------------------------------------------------------------------------
 say "cargo test --release --no-fail-fast $*"

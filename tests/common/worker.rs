@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{b, code, free_port, kct, kct_bin, scratch_dir, show, unique_topic};
+use super::{b, code, free_port, kct_bin, kct_cmd, run_cmd, scratch_dir, show, unique_topic};
 
 pub struct Worker {
     child: Option<Child>,
@@ -209,7 +209,10 @@ pub fn topic_lines(topic: &str, format: &str) -> Vec<String> {
         "-f",
         format,
     ];
-    let o = kct(&args, b"");
+    // A whole topic may hold a million records: reading it gets more than one run's timeout.
+    let mut cmd = kct_cmd();
+    cmd.args(args);
+    let o = run_cmd(cmd, b"", Duration::from_secs(180));
     if String::from_utf8_lossy(&o.stderr).contains("Unknown topic or partition") {
         return Vec::new();
     }

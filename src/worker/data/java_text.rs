@@ -1,6 +1,8 @@
 //! Java's text forms that Connect's bytes depend on: `Double.toString`/`Float.toString` (which
-//! Jackson also writes), and the UTC calendar arithmetic behind `Values`' ISO-8601 forms and
+//! Jackson also writes), and the UTC date forms of `Values`' ISO-8601 text and
 //! `java.util.Date.toString()`.
+
+use super::calendar::{civil_from_days, days_from_civil, days_in_month};
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
@@ -104,8 +106,8 @@ impl Civil {
         let (year, month, day) = civil_from_days(days);
         Civil {
             year,
-            month,
-            day,
+            month: month as u32,
+            day: day as u32,
             millis_of_day: millis.rem_euclid(MILLIS_PER_DAY),
         }
     }
@@ -188,6 +190,7 @@ fn parse_date(text: &str) -> Option<i64> {
     let year = number(&text[0..4])?;
     let month = number(&text[5..7])? as u32;
     let day = number(&text[8..10])? as u32;
+    let (month, day) = (i64::from(month), i64::from(day));
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
@@ -217,40 +220,6 @@ fn number(text: &str) -> Option<i64> {
     } else {
         None
     }
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (the era-based method: 400-year cycles
-/// of 146097 days, years starting in March so the leap day comes last).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(month) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! validation, schema inference, `Values`' string forms, and the record that flows between
 //! tasks, transformations and converters.
 
+pub(crate) mod calendar;
 mod decimal;
 mod java_text;
 mod record;

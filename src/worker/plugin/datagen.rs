@@ -171,15 +171,7 @@ impl SourceConnector for DataGenConnector {
     }
 
     fn task_configs(&self, max_tasks: usize) -> Vec<ConfigMap> {
-        let count = max_tasks.max(1);
-        (0..count)
-            .map(|i| {
-                let mut c = self.config.clone();
-                c.insert("task.id".into(), i.to_string());
-                c.insert("task.count".into(), count.to_string());
-                c
-            })
-            .collect()
+        super::numbered_task_configs(&self.config, max_tasks, "task.id")
     }
 
     fn alter_offsets(

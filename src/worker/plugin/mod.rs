@@ -59,6 +59,24 @@ pub trait SinkTask: Send {
     fn stop(&mut self) {}
 }
 
+/// `count` copies of a connector config, each told its task number under `index_key` and the
+/// task count under `task.count`, for connectors whose tasks share the work by number.
+pub fn numbered_task_configs(
+    config: &ConfigMap,
+    max_tasks: usize,
+    index_key: &str,
+) -> Vec<ConfigMap> {
+    let count = max_tasks.max(1);
+    (0..count)
+        .map(|i| {
+            let mut c = config.clone();
+            c.insert(index_key.into(), i.to_string());
+            c.insert("task.count".into(), count.to_string());
+            c
+        })
+        .collect()
+}
+
 /// How to build a plugin's connector and tasks.
 pub enum Factory {
     Source {

@@ -10,6 +10,7 @@
 //! file keeps its marker (naming this connector) until its offsets had time to be committed, so
 //! a restarted task reclaims its own marked files and skips every line already committed.
 
+use crate::worker::data::calendar::{days_from_civil, days_in_month};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
@@ -601,15 +602,7 @@ impl SourceConnector for SpoolDirConnector {
 
     /// Every task scans the directory and reads the files whose name hashes to its index.
     fn task_configs(&self, max_tasks: usize) -> Vec<ConfigMap> {
-        let count = max_tasks.max(1);
-        (0..count)
-            .map(|i| {
-                let mut c = self.config.clone();
-                c.insert("task.index".into(), i.to_string());
-                c.insert("task.count".into(), count.to_string());
-                c
-            })
-            .collect()
+        super::numbered_task_configs(&self.config, max_tasks, "task.index")
     }
 
     fn alter_offsets(
@@ -2151,7 +2144,7 @@ impl DateParts {
         }
         (1..=12).contains(&self.month)
             && self.day >= 1
-            && self.day <= days_in_month(self.year, self.month)
+            && i64::from(self.day) <= days_in_month(self.year, i64::from(self.month))
             && (0..24).contains(&self.hour)
             && (0..60).contains(&self.minute)
             && (0..60).contains(&self.second)
@@ -2159,7 +2152,7 @@ impl DateParts {
     }
 
     fn days(&self) -> i64 {
-        days_from_civil(self.year, self.month, self.day)
+        days_from_civil(self.year, i64::from(self.month), i64::from(self.day))
     }
 
     fn millis_of_day(&self) -> i64 {
@@ -2170,28 +2163,6 @@ impl DateParts {
         self.days() * MILLIS_PER_DAY + self.millis_of_day()
             - self.offset_ms.unwrap_or(default_offset)
     }
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date: years counted from March, so the leap
-/// day ends the year, in 400-year eras of 146097 days.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let month_from_march = (i64::from(month) + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]

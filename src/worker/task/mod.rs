@@ -12,6 +12,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::connect::types::{ConfigMap, ConnectorTaskId, State};
+use rdkafka::config::ClientConfig;
+
+use crate::worker::clients::{self, Role};
 use crate::worker::config::WorkerConfig;
 use crate::worker::converter::{self, Converter, HeaderConverter};
 use crate::worker::storage::OffsetStore;
@@ -66,6 +69,22 @@ impl TaskContext {
         self.listener
             .log(format!("Task {} failed: {}", self.id, first_line(&trace)));
         self.listener.state(&self.id, State::Failed, Some(trace));
+    }
+
+    /// A Kafka client config of this task for `role`: the worker's settings with the
+    /// connector's overrides, `client.id` as Connect names it unless set; dropped settings are
+    /// logged.
+    pub fn client_config(&self, role: Role, client_id: &str) -> ClientConfig {
+        let mut notes = Vec::new();
+        let mut cc =
+            clients::client_config(&self.worker, role, Some(&self.connector_config), &mut notes);
+        for n in notes {
+            self.listener.log(n);
+        }
+        if cc.get("client.id").is_none() {
+            cc.set("client.id", format!("{client_id}-{}", self.id));
+        }
+        cc
     }
 
     /// Class names of the key, value and header converters in use.

@@ -2,7 +2,7 @@
 //! convert → `put`; every `offset.flush.interval.ms` and on stop the task flushes and only then
 //! are the consumed offsets committed, so a crash re-delivers rather than loses.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
@@ -13,7 +13,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use super::errors::{Failure, Stage};
 use super::{Stages, TaskContext};
 use crate::connect::types::State;
-use crate::worker::clients::{client_config, Role};
+use crate::worker::clients::Role;
 use crate::worker::data::{ConnectRecord, Header};
 use crate::worker::plugin::SinkTask;
 
@@ -32,9 +32,9 @@ struct Loop<'a> {
     ctx: &'a TaskContext,
     consumer: BaseConsumer,
     stages: Stages,
-    /// Next offset to commit per (topic, partition), for records put since the last commit.
-    consumed: HashMap<(String, i32), i64>,
-    seen_topics: HashSet<String>,
+    /// Per topic this task has seen: the next offset to commit per partition, for records put
+    /// since the last commit. A topic stays once seen (it is an active topic).
+    consumed: HashMap<String, HashMap<i32, i64>>,
     last_consumer_error: Option<String>,
     flush_interval: Duration,
     last_flush: Instant,
@@ -59,16 +59,7 @@ pub fn run(ctx: TaskContext, mut task: Box<dyn SinkTask>) {
 
 impl<'a> Loop<'a> {
     fn new(ctx: &'a TaskContext) -> Result<Self, String> {
-        let mut notes = Vec::new();
-        let mut cc = client_config(
-            &ctx.worker,
-            Role::Consumer,
-            Some(&ctx.connector_config),
-            &mut notes,
-        );
-        for n in notes {
-            ctx.listener.log(n);
-        }
+        let mut cc = ctx.client_config(Role::Consumer, "connector-consumer");
         cc.set(
             "group.id",
             group_id(&ctx.id.connector, &ctx.connector_config),
@@ -78,9 +69,6 @@ impl<'a> Loop<'a> {
         // Connect's sink consumers start at the beginning of a topic the group never read.
         if cc.get("auto.offset.reset").is_none() {
             cc.set("auto.offset.reset", "earliest");
-        }
-        if cc.get("client.id").is_none() {
-            cc.set("client.id", format!("connector-consumer-{}", ctx.id));
         }
         let consumer: BaseConsumer = cc
             .create()
@@ -95,7 +83,6 @@ impl<'a> Loop<'a> {
             consumer,
             stages: Stages::new(ctx, true)?,
             consumed: HashMap::new(),
-            seen_topics: HashSet::new(),
             last_consumer_error: None,
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
             last_flush: Instant::now(),
@@ -160,12 +147,14 @@ impl<'a> Loop<'a> {
                 Err(failure) => self.stages.errors.report(self.ctx, &msg, &failure)?,
             }
             let topic = msg.topic();
-            if !self.seen_topics.contains(topic) {
-                self.seen_topics.insert(topic.to_string());
-                self.ctx.listener.topic(&self.ctx.id, topic);
-            }
-            self.consumed
-                .insert((topic.to_string(), msg.partition()), msg.offset() + 1);
+            let partitions = match self.consumed.get_mut(topic) {
+                Some(p) => p,
+                None => {
+                    self.ctx.listener.topic(&self.ctx.id, topic);
+                    self.consumed.entry(topic.to_string()).or_default()
+                }
+            };
+            partitions.insert(msg.partition(), msg.offset() + 1);
         }
         Ok(())
     }
@@ -248,21 +237,23 @@ impl<'a> Loop<'a> {
 
     fn flush_and_commit(&mut self, task: &mut dyn SinkTask) -> Result<(), String> {
         self.last_flush = Instant::now();
-        if self.consumed.is_empty() {
+        if self.consumed.values().all(HashMap::is_empty) {
             return Ok(());
         }
         task.flush()?;
         // Records sent to the dead letter queue are committed as consumed only once it has them.
         self.stages.errors.flush()?;
         let mut tpl = TopicPartitionList::new();
-        for ((topic, partition), next) in &self.consumed {
-            tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))
-                .map_err(|e| format!("bad offset for {topic}-{partition}: {e}"))?;
+        for (topic, partitions) in &self.consumed {
+            for (partition, next) in partitions {
+                tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))
+                    .map_err(|e| format!("bad offset for {topic}-{partition}: {e}"))?;
+            }
         }
         self.consumer
             .commit(&tpl, CommitMode::Sync)
             .map_err(|e| format!("Commit of offsets failed: {e}"))?;
-        self.consumed.clear();
+        self.consumed.values_mut().for_each(HashMap::clear);
         Ok(())
     }
 }

@@ -157,19 +157,7 @@ pub fn run(ctx: TaskContext, mut task: Box<dyn SourceTask>) {
 
 impl<'a> Loop<'a> {
     fn new(ctx: &'a TaskContext) -> Result<Self, String> {
-        let mut notes = Vec::new();
-        let mut cc = client_config(
-            &ctx.worker,
-            Role::Producer,
-            Some(&ctx.connector_config),
-            &mut notes,
-        );
-        if cc.get("client.id").is_none() {
-            cc.set("client.id", format!("connector-producer-{}", ctx.id));
-        }
-        for n in notes {
-            ctx.listener.log(n);
-        }
+        let cc = ctx.client_config(Role::Producer, "connector-producer");
         let producer: BaseProducer<Acks> = cc
             .create_with_context(Acks::default())
             .map_err(|e| format!("cannot create the producer of task {}: {e}", ctx.id))?;

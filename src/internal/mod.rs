@@ -1,13 +1,17 @@
 //! Codecs for Connect's internal topics (`connect-configs`, `connect-status`,
-//! `connect-offsets`), the Java-compatible partitioner, and the standalone offsets file.
+//! `connect-offsets`), the Java-compatible partitioner, the standalone offsets file, and the
+//! inspector's views and offsets topic path on top of them.
 //!
 //! Everything here is pure (bytes in, values out) and writes the exact bytes the Java worker
 //! writes, so records land on the same compacted keys and partitions (spec `connect.md` §2–§4).
+//! The one seam to Kafka is the `inspect::TopicIo` trait, implemented in `kafka::topic_read`.
 
 pub mod configs;
+pub mod inspect;
 pub(crate) mod json;
 pub mod murmur2;
 pub mod offset_file;
+pub mod offset_reset;
 pub mod offsets;
 pub mod status;
 

@@ -354,6 +354,22 @@ impl StatusState {
             .map(|(task, s)| (*task, s))
     }
 
+    /// Connectors that have at least one task status (possibly without a connector status).
+    pub fn task_connectors(&self) -> impl Iterator<Item = &str> {
+        self.tasks
+            .iter()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// Connectors that have at least one active topic recorded.
+    pub fn topic_connectors(&self) -> impl Iterator<Item = &str> {
+        self.topics
+            .iter()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(name, _)| name.as_str())
+    }
+
     /// A connector's active topics by name.
     pub fn topics(&self, connector: &str) -> impl Iterator<Item = &TopicStatus> {
         self.topics

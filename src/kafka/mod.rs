@@ -11,6 +11,7 @@ pub mod output;
 pub mod printer;
 pub mod produce;
 pub mod query;
+pub mod topic_read;
 
 /// Why a kcat-mode run failed. Every variant exits 1, as kcat does.
 #[derive(Debug, thiserror::Error)]

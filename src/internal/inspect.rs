@@ -449,7 +449,7 @@ pub fn offsets_view(
     let mut offsets = Vec::new();
     let mut anomalies = Vec::new();
     // (connector, canonical partition) → key byte strings with a live offset.
-    let mut logical: BTreeMap<(String, String), Vec<(Vec<u8>, &Slot)>> = BTreeMap::new();
+    let mut logical: BTreeMap<(String, String), Vec<KeyAt<'_>>> = BTreeMap::new();
     for r in log.keyless() {
         if filter.is_none() {
             anomalies.push(Anomaly::undecodable(
@@ -574,6 +574,9 @@ pub fn offsets_view(
     sort_anomalies(&mut anomalies);
     OffsetsView { offsets, anomalies }
 }
+
+/// A key byte string and where its latest record sits.
+type KeyAt<'a> = (Vec<u8>, &'a Slot);
 
 fn raw_entry(latest: &Latest<'_>, value: &[u8], error: Option<String>) -> OffsetEntry {
     OffsetEntry {

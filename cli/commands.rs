@@ -1,4 +1,5 @@
-//! kct's clap command: `--help`, `--version`, `worker`, `local`, `completions` and `man`. kcat-mode flags come from
+//! kct's clap command: `--help`, `--version`, `connect`, `config`, `worker`, `local`,
+//! `completions` and `man`. kcat-mode flags come from
 //! the flag table in `kcat_args.rs`, so help, completions and the man page list exactly what the
 //! parser accepts.
 
@@ -32,6 +33,8 @@ pub fn command() -> Command {
                 .arg(Arg::new("shell").required(true).value_parser(["bash", "zsh", "fish"])),
         )
         .subcommand(Command::new("man").about("Print the man page (roff)"))
+        .subcommand(crate::connect::command())
+        .subcommand(crate::config_cmd::command())
         .subcommand(
             Command::new("local")
                 .about("Run a worker with an example pipeline on this machine, with a broker")
@@ -134,6 +137,8 @@ pub fn run(args: Vec<String>) -> i32 {
             write_out("the completion script", &script)
         }
         Some(("worker", sub)) => run_worker(sub),
+        Some(("connect", sub)) => crate::connect::run(sub),
+        Some(("config", sub)) => crate::config_cmd::run(sub),
         Some(("local", sub)) => run_local(sub),
         Some(("man", _)) => {
             let mut page = Vec::new();

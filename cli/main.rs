@@ -1,8 +1,13 @@
 //! The `kct` binary: kcat mode when the first argument is a flag, kct's own commands otherwise.
 
 mod commands;
+mod config_cmd;
+mod connect;
 mod kcat_args;
+mod offsets_topic;
+mod output;
 mod signals;
+mod target;
 mod version;
 
 use std::io::Write;

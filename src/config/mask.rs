@@ -20,7 +20,7 @@ pub fn is_secret(name: &str) -> bool {
         || name.ends_with("sasl.oauthbearer.config")
 }
 
-fn is_provider_reference(value: &str) -> bool {
+pub fn is_provider_reference(value: &str) -> bool {
     value.starts_with("${") && value.ends_with('}') && value[2..].contains(':')
 }
 

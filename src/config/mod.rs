@@ -1,4 +1,5 @@
-//! Client configuration: kcat's `-X`/`-F`/`KCAT_CONFIG` rules and secret masking.
+//! Client configuration: contexts (`config.toml`), kcat's `-X`/`-F`/`KCAT_CONFIG` rules and secret masking.
 
+pub mod context;
 pub mod kcat;
 pub mod mask;

@@ -371,15 +371,27 @@ impl Herder {
     }
 
     /// Stops every connector and task (offsets are flushed by the tasks), then the herder.
+    /// As Java's `onShutdown`, every status becomes UNASSIGNED in the status topic: nothing
+    /// runs them any more (tools that edit `connect-offsets` rely on it).
     pub fn shutdown(&mut self) {
         let names: Vec<String> = self.connectors.keys().cloned().collect();
         for name in names {
+            let task_ids: Vec<i32> = self
+                .connectors
+                .get(&name)
+                .map(|c| c.task_status.keys().copied().collect())
+                .unwrap_or_default();
             self.stop_tasks(&name);
             if let Some(c) = self.connectors.get_mut(&name) {
                 if let Some(mut i) = c.instance.take() {
                     i.stop();
                 }
+                c.status = Status::new(State::Unassigned);
+                for id in task_ids {
+                    c.task_status.insert(id, Status::new(State::Unassigned));
+                }
             }
+            self.publish_status(&name);
         }
         self.stopping = true;
     }

@@ -37,8 +37,13 @@ use listener::RestSecurity;
 use storage::kafka::{KafkaOffsetBackingStore, TopicStores};
 use storage::{FileOffsetBackingStore, MemoryOffsetBackingStore, OffsetBackingStore, OffsetStore};
 
-/// The version the REST API reports (`GET /`).
+/// The version of kct's built-in plugins.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The version `GET /` reports: the Apache Kafka release whose REST API the worker serves, so
+/// clients that probe the version (kcctl, kct connect) use every endpoint it has, then kct's
+/// own version as a suffix.
+pub const REST_VERSION: &str = concat!("3.9.0-kct-", env!("CARGO_PKG_VERSION"));
 
 /// Converters, header converters, transformations and predicates, for
 /// `GET /connector-plugins?connectorsOnly=false`.
@@ -143,7 +148,7 @@ async fn serve(
 
     let state = rest::RestState {
         herder: handle.clone(),
-        version: VERSION.to_string(),
+        version: REST_VERSION.to_string(),
         commit: option_env!("KCT_COMMIT").unwrap_or("unknown").to_string(),
     };
     let app = security.protect(rest::router(state));

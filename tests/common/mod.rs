@@ -13,6 +13,7 @@
 //! Nothing here skips: a missing tool fails the test with the command that installs it.
 #![allow(dead_code)]
 
+pub mod secure;
 pub mod worker;
 
 use std::collections::hash_map::RandomState;

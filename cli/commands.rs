@@ -33,6 +33,7 @@ pub fn command() -> Command {
                 .arg(Arg::new("shell").required(true).value_parser(["bash", "zsh", "fish"])),
         )
         .subcommand(Command::new("man").about("Print the man page (roff)"))
+        .subcommand(crate::inspect::command())
         .subcommand(crate::connect::command())
         .subcommand(crate::config_cmd::command())
         .subcommand(
@@ -137,6 +138,7 @@ pub fn run(args: Vec<String>) -> i32 {
             write_out("the completion script", &script)
         }
         Some(("worker", sub)) => run_worker(sub),
+        Some(("inspect", sub)) => crate::inspect::run(sub),
         Some(("connect", sub)) => crate::connect::run(sub),
         Some(("config", sub)) => crate::config_cmd::run(sub),
         Some(("local", sub)) => run_local(sub),

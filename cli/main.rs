@@ -1,6 +1,7 @@
 //! The `kct` binary: kcat mode when the first argument is a flag, kct's own commands otherwise.
 
 mod commands;
+mod inspect;
 mod config_cmd;
 mod connect;
 mod kcat_args;

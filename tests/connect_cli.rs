@@ -166,7 +166,9 @@ fn get_and_describe_in_every_output_form_with_secrets_masked() {
         "alpha\n0\n"
     );
 
-    w.wait_for("/connectors/alpha/topics", 30, |v| v["alpha"]["topics"][0] == topic.as_str());
+    w.wait_for("/connectors/alpha/topics", 30, |v| {
+        v["alpha"]["topics"][0] == topic.as_str()
+    });
     let d = ok(&kc(&w, &["describe", "connector", "alpha"]));
     for want in [
         "Name:     alpha",
@@ -1013,13 +1015,10 @@ fn offsets_through_the_topic_when_asked() {
     let topic = unique_topic("cli-topic-path");
     let f = write(&w.dir, "src.json", &source_json("src", &input, &topic));
     ok(&kc(&w, &["apply", "-f", f.to_str().unwrap()]));
-    w.wait_for("/connectors/src/offsets", 60, |v| v["offsets"][0]["offset"]["position"] == 8);
-    let topics = [
-        "-b",
-        b(),
-        "-X",
-        "fetch.wait.max.ms=5",
-    ];
+    w.wait_for("/connectors/src/offsets", 60, |v| {
+        v["offsets"][0]["offset"]["position"] == 8
+    });
+    let topics = ["-b", b(), "-X", "fetch.wait.max.ms=5"];
     fn with<'a>(args: &[&'a str], topics: &[&'a str]) -> Vec<&'a str> {
         let mut v = args.to_vec();
         v.extend_from_slice(topics);
@@ -1030,19 +1029,50 @@ fn offsets_through_the_topic_when_asked() {
     ok(&kct_with(
         &cfg,
         &[
-            "config", "set-context", "local", "--connect", &w.url, "--offsets-topic", &t[1],
-            "--status-topic", &t[2], "--configs-topic", &t[0],
+            "config",
+            "set-context",
+            "local",
+            "--connect",
+            &w.url,
+            "--offsets-topic",
+            &t[1],
+            "--status-topic",
+            &t[2],
+            "--configs-topic",
+            &t[0],
         ],
         b"",
         &[],
     ));
     let rest = ok(&kc(&w, &["get", "offsets", "src", "-o", "json"]));
-    let via_topic = ok(&kc(&w, &with(&["get", "offsets", "src", "--via", "topic", "-o", "json"], &topics)));
+    let via_topic = ok(&kc(
+        &w,
+        &with(
+            &["get", "offsets", "src", "--via", "topic", "-o", "json"],
+            &topics,
+        ),
+    ));
     assert_eq!(via_topic, rest);
 
     // Running: refused. Dry run: shows the tombstone's key bytes and partition, writes nothing.
-    fails(&kc(&w, &with(&["reset", "offsets", "src", "--via", "topic", "--yes"], &topics)), 1, "appears to be running");
-    let dry = kc(&w, &with(&["reset", "offsets", "src", "--via", "topic", "--dry-run"], &topics));
+    fails(
+        &kc(
+            &w,
+            &with(
+                &["reset", "offsets", "src", "--via", "topic", "--yes"],
+                &topics,
+            ),
+        ),
+        1,
+        "appears to be running",
+    );
+    let dry = kc(
+        &w,
+        &with(
+            &["reset", "offsets", "src", "--via", "topic", "--dry-run"],
+            &topics,
+        ),
+    );
     let key = format!(r#"["src",{{"filename":"{}"}}]"#, input.display());
     let text = ok(&dry);
     assert!(
@@ -1063,16 +1093,29 @@ fn offsets_through_the_topic_when_asked() {
 
     // With the worker down the REST API cannot help; the topic path can.
     assert!(w.stop().success());
-    let o = kc(&w, &with(&["reset", "offsets", "src", "--via", "topic", "--yes"], &topics));
+    let o = kc(
+        &w,
+        &with(
+            &["reset", "offsets", "src", "--via", "topic", "--yes"],
+            &topics,
+        ),
+    );
     assert_eq!(
         ok(&o),
-        format!("connector/src: 1 record(s) written to {} and read back (via the offsets topic)\n", t[1])
+        format!(
+            "connector/src: 1 record(s) written to {} and read back (via the offsets topic)\n",
+            t[1]
+        )
     );
     assert!(err(&o).contains("value null (tombstone)"), "{}", err(&o));
     w.launch(&[]);
     let deadline = Instant::now() + Duration::from_secs(60);
     while topic_lines(&topic, "%s\n").len() < 4 {
-        assert!(Instant::now() < deadline, "source did not re-read: {:?}", topic_lines(&topic, "%s\n"));
+        assert!(
+            Instant::now() < deadline,
+            "source did not re-read: {:?}",
+            topic_lines(&topic, "%s\n")
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }

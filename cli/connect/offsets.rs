@@ -210,7 +210,11 @@ fn change_via_topic(
 fn plan_text(plan: &ModifyReport) -> String {
     let mut text = String::new();
     for r in &plan.records {
-        let key_origin = if r.existing_key { "existing key" } else { "new key, murmur2" };
+        let key_origin = if r.existing_key {
+            "existing key"
+        } else {
+            "new key, murmur2"
+        };
         text.push_str(&format!(
             "{} partition {} ({key_origin}):\n  key   {}\n  value {}\n",
             plan.topic,
@@ -224,7 +228,9 @@ fn plan_text(plan: &ModifyReport) -> String {
 
 fn topic_done(s: &Session, report: &ModifyReport) -> Result<(), CliError> {
     if s.out.is_structured() {
-        return s.out.emit(&serde_json::to_value(report)?, Table::default, Vec::new);
+        return s
+            .out
+            .emit(&serde_json::to_value(report)?, Table::default, Vec::new);
     }
     let n = report.records.len();
     let text = if report.dry_run {
@@ -244,7 +250,11 @@ fn topic_done(s: &Session, report: &ModifyReport) -> Result<(), CliError> {
             "connector/{}: {n} record(s) written to {} and read back{} (via the offsets topic)\n",
             report.connector,
             report.topic,
-            if report.forced_past.is_empty() { "" } else { ", forced past a running status" }
+            if report.forced_past.is_empty() {
+                ""
+            } else {
+                ", forced past a running status"
+            }
         )
     };
     crate::output::write_stdout(text.as_bytes())

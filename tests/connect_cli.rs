@@ -1119,3 +1119,143 @@ fn offsets_through_the_topic_when_asked() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn client_certificate_from_a_context() {
+    let w = Worker::prepare("");
+    let (crt, key) = self_signed(&w.dir, "server");
+    let (client_crt, client_key) = self_signed(&w.dir, "client");
+    let ks = pem_keystore(&w.dir, &crt, &key);
+    let extra = format!(
+        "listeners=https://127.0.0.1:{}\nssl.keystore.type=PEM\nssl.keystore.location={}\n\
+         ssl.client.auth=required\nssl.truststore.type=PEM\nssl.truststore.location={}\n",
+        w.port,
+        ks.display(),
+        client_crt.display()
+    );
+    std::fs::write(
+        &w.worker_file,
+        std::fs::read_to_string(&w.worker_file).unwrap() + &extra,
+    )
+    .unwrap();
+    let mut run = Running::start(&w, &[]);
+    let url = format!("https://127.0.0.1:{}", w.port);
+    let cfg = w.dir.join("mtls.toml");
+    let k = |args: &[&str]| kct_with(&cfg, args, b"", &[]);
+    ok(&k(&[
+        "config",
+        "set-context",
+        "mtls",
+        "--connect",
+        &url,
+        "--ca-file",
+        crt.to_str().unwrap(),
+    ]));
+    // The worker is up once it refuses a client without a certificate.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let o = k(&["connect", "get", "connectors"]);
+        if code(&o) == 1 && !err(&o).contains("Connection refused") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}\n{}", err(&o), run.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ok(&k(&[
+        "config",
+        "set-context",
+        "mtls",
+        "--client-cert",
+        client_crt.to_str().unwrap(),
+        "--client-key",
+        client_key.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        ok(&k(&["connect", "get", "connectors", "-o", "json"])),
+        "[]\n"
+    );
+    // A file that is not PEM: a one-line setup error naming it.
+    ok(&k(&[
+        "config",
+        "set-context",
+        "mtls",
+        "--client-key",
+        crt.to_str().unwrap(),
+    ]));
+    fails(&k(&["connect", "get", "connectors"]), 1, "client-cert");
+    drop(run);
+}
+
+#[test]
+fn bearer_tokens_and_basic_credentials_are_sent() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let _ = tx.send(head);
+            let _ = s.write_all(http("200 OK", "application/json", "[]").as_bytes());
+        }
+    });
+    let cfg = scratch_dir()
+        .join(unique_topic("bearer"))
+        .with_extension("toml");
+    let k = |args: &[&str], env: &[(&str, &str)]| kct_with(&cfg, args, b"", env);
+    ok(&k(
+        &[
+            "config",
+            "set-context",
+            "t",
+            "--connect",
+            &url,
+            "--token-env",
+            "TOKEN",
+        ],
+        &[],
+    ));
+    // `plugins` needs no version probe: one request.
+    ok(&k(&["connect", "get", "plugins"], &[("TOKEN", "abc.def")]));
+    let head = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("authorization: bearer abc.def\r\n"),
+        "{head}"
+    );
+    ok(&k(
+        &[
+            "config",
+            "set-context",
+            "b",
+            "--connect",
+            &url,
+            "--username",
+            "u",
+            "--password",
+            "p",
+        ],
+        &[],
+    ));
+    ok(&k(&["connect", "--context", "b", "get", "plugins"], &[]));
+    let head = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    // base64("u:p")
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("authorization: basic dtpw\r\n"),
+        "{head}"
+    );
+    let list = ok(&k(&["config", "get-contexts", "-o", "json"], &[]));
+    assert!(
+        !list.contains("\"p\"") && list.contains("basic u (password: file)"),
+        "{list}"
+    );
+}

@@ -749,6 +749,70 @@ mod tests {
         assert_eq!(c.info.as_ref().unwrap().tasks.len(), 1);
     }
 
+    /// Bodies as Java writes them (spec §1.2, §1.4), with fields the client does not use.
+    #[test]
+    fn golden_bodies_from_the_spec_parse() {
+        let info: ServerInfo = serde_json::from_str(
+            r#"{"version":"3.9.0","commit":"a1b2c3","kafka_cluster_id":"Xq1-abc"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Capabilities::of_version(&info.version),
+            Capabilities::of_version("3.9")
+        );
+        let st: ConnectorStateInfo = serde_json::from_str(
+            r#"{"name":"c","connector":{"state":"RUNNING","worker_id":"h:8083","trace":"…"},
+                "tasks":[{"id":0,"state":"RUNNING","worker_id":"h:8083","trace":"…"}],"type":"source"}"#,
+        )
+        .unwrap();
+        assert_eq!(st.tasks[0].worker_id, "h:8083");
+        let infos: ConfigInfos = serde_json::from_str(
+            r#"{"name":"FileStreamSource","error_count":1,"groups":["Common","Transforms","Predicates","Error Handling","Topic Creation","Exactly Once Support","offsets.topic"],
+             "configs":[{"definition":{"name":"topic","type":"STRING","required":true,"default_value":null,"importance":"HIGH",
+               "documentation":"The topic to publish data to","group":null,"order":-1,"width":"NONE","display_name":"topic","dependents":[]},
+               "value":{"name":"topic","value":null,"recommended_values":[],"errors":["Missing required configuration \"topic\" which has no default value."],"visible":true}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(infos.configs[0].value.as_ref().unwrap().errors.len(), 1);
+        let loggers: IndexMap<String, LoggerLevel> = serde_json::from_str(
+            r#"{"root":{"level":"INFO","last_modified":null},"org.apache.kafka.connect":{"level":"DEBUG","last_modified":1700000000000}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            loggers["org.apache.kafka.connect"].last_modified,
+            Some(1700000000000)
+        );
+        // Before 3.7 a logger had only its level.
+        let old: IndexMap<String, LoggerLevel> =
+            serde_json::from_str(r#"{"root":{"level":"INFO"}}"#).unwrap();
+        assert_eq!(old["root"].last_modified, None);
+        let offsets: ConnectorOffsets = serde_json::from_str(
+            r#"{"offsets":[{"partition":{"kafka_topic":"test","kafka_partition":0},"offset":{"kafka_offset":5}},
+                {"partition":{"kafka_topic":"test","kafka_partition":1},"offset":null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(offsets.offsets[1].offset, None);
+        let tasks: Vec<TaskInfo> = serde_json::from_str(
+            r#"[{"id":{"connector":"c","task":0},"config":{"task.class":"X","topic":"t"}}]"#,
+        )
+        .unwrap();
+        assert_eq!(tasks[0].id.task, 0);
+        let plugins: Vec<PluginInfo> = serde_json::from_str(
+            r#"[{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
+                {"class":"x.Y","type":"source"}]"#,
+        )
+        .unwrap();
+        assert_eq!(plugins[1].version, None);
+        let health: WorkerStatus = serde_json::from_str(
+            r#"{"status":"healthy","message":"Worker has completed startup and is ready to handle requests."}"#,
+        )
+        .unwrap();
+        assert_eq!(health.status, "healthy");
+        let topics: IndexMap<String, super::super::types::ActiveTopicsInfo> =
+            serde_json::from_str(r#"{"c":{"topics":["t1","t2"]}}"#).unwrap();
+        assert_eq!(topics["c"].topics, ["t1", "t2"]);
+    }
+
     fn answer(status: u16, body: &str) -> Answer {
         Answer {
             status: StatusCode::from_u16(status).unwrap(),

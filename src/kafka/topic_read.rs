@@ -2,12 +2,14 @@
 //! writing keyed records to chosen partitions: the Kafka side of the internal-topics inspector
 //! and of the offsets topic path ([`crate::internal::inspect::TopicIo`]).
 //!
-//! One `BaseConsumer` assigned to every non-empty partition at its low watermark; records are
-//! handed to the caller borrowed from librdkafka's buffers, so reading allocates nothing per
-//! record. A partition is done at its snapshot high watermark or at librdkafka's end-of-partition
-//! event (which also covers a log ending in transaction markers). Every wait is bounded.
+//! One `BaseConsumer` assigned to every partition from its beginning; records are handed to the
+//! caller borrowed from librdkafka's buffers, so reading allocates nothing per record. A
+//! partition is done at librdkafka's end-of-partition event, which comes from the fetch
+//! responses' high watermark: it covers logs ending in transaction markers, and brokers whose
+//! ListOffsets answer lags (tansu's memory storage counts a batch as one offset there). The
+//! watermarks are only used for the progress total. Every wait is bounded.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -150,8 +152,8 @@ impl TopicIo for KafkaTopics {
             partitions: ids.len() as i32,
             records: 0,
         };
-        // Partition → high watermark at the start; partitions leave when read to it.
-        let mut pending: HashMap<i32, i64> = HashMap::new();
+        // Partitions leave when librdkafka reports their end.
+        let mut pending: HashSet<i32> = HashSet::new();
         let mut tpl = TopicPartitionList::new();
         let mut total: u64 = 0;
         for &p in &ids {
@@ -164,17 +166,12 @@ impl TopicIo for KafkaTopics {
                         CONNECT_TIMEOUT.as_secs()
                     )
                 })?;
-            if high > low {
-                pending.insert(p, high);
-                total += (high - low) as u64;
-                tpl.add_partition_offset(topic, p, Offset::Offset(low))
-                    .map_err(|e| format!("cannot read {topic} [{p}]: {e}"))?;
-            }
+            total += high.saturating_sub(low).max(0) as u64;
+            pending.insert(p);
+            tpl.add_partition_offset(topic, p, Offset::Beginning)
+                .map_err(|e| format!("cannot read {topic} [{p}]: {e}"))?;
         }
         progress(0, total);
-        if pending.is_empty() {
-            return Ok(stats);
-        }
         consumer
             .assign(&tpl)
             .map_err(|e| format!("cannot read {topic} on {}: {e}", self.bootstrap))?;
@@ -197,16 +194,11 @@ impl TopicIo for KafkaTopics {
                     });
                     stats.records += 1;
                     if stats.records % PROGRESS_EVERY == 0 {
-                        progress(stats.records, total);
-                    }
-                    if pending
-                        .get(&m.partition())
-                        .is_some_and(|high| m.offset() + 1 >= *high)
-                    {
-                        pending.remove(&m.partition());
+                        progress(stats.records, total.max(stats.records));
                     }
                 }
                 Some(Err(KafkaError::PartitionEOF(p))) => {
+                    last_record = Instant::now();
                     pending.remove(&p);
                 }
                 Some(Err(e)) => {

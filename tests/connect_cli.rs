@@ -1138,7 +1138,7 @@ fn client_certificate_from_a_context() {
         std::fs::read_to_string(&w.worker_file).unwrap() + &extra,
     )
     .unwrap();
-    let mut run = Running::start(&w, &[]);
+    let run = Running::start(&w, &[]);
     let url = format!("https://127.0.0.1:{}", w.port);
     let cfg = w.dir.join("mtls.toml");
     let k = |args: &[&str]| kct_with(&cfg, args, b"", &[]);

@@ -67,21 +67,7 @@ pub fn patch_command() -> Command {
                 .value_name("FILE")
                 .help("offsets: {\"offsets\":[…]} as for PATCH …/offsets, or - for stdin"),
         )
-        .arg(super::via_arg())
-        .arg(super::stop_arg())
-        .arg(
-            Arg::new("dry-run")
-                .long("dry-run")
-                .action(ArgAction::SetTrue)
-                .help("Show what would be written; change nothing"),
-        )
-        .arg(
-            Arg::new("force")
-                .long("force")
-                .action(ArgAction::SetTrue)
-                .help("offsets --via topic: write even while the connector appears to run"),
-        )
-        .arg(super::yes_arg())
+        .args(super::offsets_write_args())
 }
 
 /// Reads a file argument, `-` being stdin.

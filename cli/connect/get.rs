@@ -42,7 +42,7 @@ fn short_class(class: &str) -> &str {
 fn get_connectors(s: &Session, m: &ArgMatches) -> Result<(), CliError> {
     let caps = s.caps()?;
     let mut all = s.block_on(s.client.connectors_expanded(caps))?;
-    let wanted = wanted_names(s, m, &all)?;
+    let wanted = wanted_names(m, &all)?;
     if let Some(w) = &wanted {
         all.retain(|name, _| w.contains(name));
         if let Some(missing) = w.iter().find(|n| !all.contains_key(*n)) {
@@ -74,22 +74,10 @@ fn get_connectors(s: &Session, m: &ArgMatches) -> Result<(), CliError> {
 
 /// The names `get connectors` is limited to: those given and those matching `-e`.
 fn wanted_names(
-    s: &Session,
     m: &ArgMatches,
     all: &IndexMap<String, ExpandedConnector>,
 ) -> Result<Option<BTreeSet<String>>, CliError> {
-    let names: Vec<String> = m
-        .get_many::<String>("names")
-        .map(|v| v.cloned().collect())
-        .unwrap_or_default();
-    let regex = match m.get_one::<String>("regex") {
-        Some(r) => Some(
-            regex::Regex::new(r)
-                .map_err(|e| CliError::usage(format!("-e {r:?}: invalid regex: {e}")))?,
-        ),
-        None => None,
-    };
-    let _ = s;
+    let (names, regex) = super::names_and_regex(m)?;
     if names.is_empty() && regex.is_none() {
         return Ok(None);
     }

@@ -291,9 +291,8 @@ fn expect(r: Resource, want: Resource, verb: &str) -> Result<Resource, CliError>
     }
 }
 
-/// The connectors a bulk verb works on: the names given plus those matching `-e`. Names that
-/// do not exist are kept, so the verb reports Connect's own 404 for each.
-pub fn selected(s: &Session, m: &ArgMatches) -> Result<Vec<String>, CliError> {
+/// The NAMEs given and the compiled `-e REGEX`.
+pub fn names_and_regex(m: &ArgMatches) -> Result<(Vec<String>, Option<regex::Regex>), CliError> {
     let names: Vec<String> = m
         .get_many::<String>("names")
         .map(|v| v.cloned().collect())
@@ -305,6 +304,30 @@ pub fn selected(s: &Session, m: &ArgMatches) -> Result<Vec<String>, CliError> {
         ),
         None => None,
     };
+    Ok((names, regex))
+}
+
+/// The offsets-writing flags shared by `patch offsets` and `reset offsets`.
+fn offsets_write_args() -> [Arg; 5] {
+    [
+        via_arg(),
+        stop_arg(),
+        Arg::new("dry-run")
+            .long("dry-run")
+            .action(ArgAction::SetTrue)
+            .help("Show what would be written; change nothing"),
+        Arg::new("force")
+            .long("force")
+            .action(ArgAction::SetTrue)
+            .help("--via topic: write even while the connector appears to run"),
+        yes_arg(),
+    ]
+}
+
+/// The connectors a bulk verb works on: the names given plus those matching `-e`. Names that
+/// do not exist are kept, so the verb reports Connect's own 404 for each.
+pub fn selected(s: &Session, m: &ArgMatches) -> Result<Vec<String>, CliError> {
+    let (names, regex) = names_and_regex(m)?;
     let all = if regex.is_some() {
         s.connector_names()?
     } else {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 use kct::connect::types::{ConnectorOffsets, State};
 use kct::internal::offset_reset::ModifyReport;
 use serde_json::json;
@@ -17,21 +17,7 @@ pub fn reset_command() -> Command {
         .about("reset offsets NAME [--stop] | reset topics NAME")
         .arg(super::resource_arg())
         .arg(super::names_arg())
-        .arg(super::via_arg())
-        .arg(super::stop_arg())
-        .arg(
-            Arg::new("dry-run")
-                .long("dry-run")
-                .action(ArgAction::SetTrue)
-                .help("Show what would be written; change nothing"),
-        )
-        .arg(
-            Arg::new("force")
-                .long("force")
-                .action(ArgAction::SetTrue)
-                .help("--via topic: write even while the connector appears to run"),
-        )
-        .arg(super::yes_arg())
+        .args(super::offsets_write_args())
 }
 
 /// Which path offsets go through.

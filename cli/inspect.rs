@@ -227,22 +227,32 @@ fn run_offsets(m: &ArgMatches) -> Result<(), CliError> {
     let topic = target.topics.offsets.clone();
     let filter = filter(m);
     let mut log = LatestLog::new();
-    let history = if m.get_flag("history") {
-        Some(read_history(&io, &topic, Which::Offsets, filter, |r| {
-            log.apply(r)
-        })?)
-    } else {
-        read(&io, &topic, &mut |r| log.apply(r))?;
-        None
-    };
-    // Orphans need the config topic; without it the view is still worth showing.
-    let configs = match read_configs(&io, &target.topics.configs) {
+    // The config topic (for orphans) is read alongside: a second consumer costs little, waiting
+    // for it after the offsets topic costs a fixed round of fetches.
+    let (history, configs) = std::thread::scope(|scope| {
+        let configs = scope.spawn(|| {
+            let mut reader = ConfigsReader::new();
+            io.read(&target.topics.configs, &mut |_, _| {}, &mut |r| {
+                reader.apply(r)
+            })
+            .map(|_| reader)
+        });
+        let history = if m.get_flag("history") {
+            read_history(&io, &topic, Which::Offsets, filter, |r| log.apply(r)).map(Some)
+        } else {
+            read(&io, &topic, &mut |r| log.apply(r)).map(|_| None)
+        };
+        let configs = configs
+            .join()
+            .unwrap_or_else(|_| Err("the config topic reader failed".to_owned()));
+        (history, configs)
+    });
+    let history = history?;
+    // Without the config topic the view is still worth showing.
+    let configs = match configs {
         Ok(c) => Some(c),
         Err(e) => {
-            kct::say!(
-                "kct inspect offsets: orphaned offsets not checked: {}",
-                e.message
-            );
+            kct::say!("kct inspect offsets: orphaned offsets not checked: {e}");
             None
         }
     };
@@ -287,12 +297,6 @@ fn run_offsets(m: &ArgMatches) -> Result<(), CliError> {
             )
         }
     }
-}
-
-fn read_configs(io: &KafkaTopics, topic: &str) -> Result<ConfigsReader, CliError> {
-    let mut reader = ConfigsReader::new();
-    read(io, topic, &mut |r| reader.apply(r))?;
-    Ok(reader)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -175,12 +175,18 @@ impl TopicIo for KafkaTopics {
         consumer
             .assign(&tpl)
             .map_err(|e| format!("cannot read {topic} on {}: {e}", self.bootstrap))?;
-        let mut last_record = Instant::now();
+        // Since when nothing arrived; read the clock only while idle (it costs per record).
+        let mut idle_since: Option<Instant> = None;
         let mut last_error: Option<String> = None;
         while !pending.is_empty() {
-            match consumer.poll(Duration::from_millis(200)) {
+            // A non-blocking poll first: with a timeout, every poll reads the clock twice.
+            let polled = match consumer.poll(Duration::ZERO) {
+                None => consumer.poll(Duration::from_millis(200)),
+                some => some,
+            };
+            match polled {
                 Some(Ok(m)) => {
-                    last_record = Instant::now();
+                    idle_since = None;
                     let timestamp = match m.timestamp() {
                         Timestamp::NotAvailable => None,
                         Timestamp::CreateTime(t) | Timestamp::LogAppendTime(t) => Some(t),
@@ -198,16 +204,19 @@ impl TopicIo for KafkaTopics {
                     }
                 }
                 Some(Err(KafkaError::PartitionEOF(p))) => {
-                    last_record = Instant::now();
+                    idle_since = None;
                     pending.remove(&p);
                 }
                 Some(Err(e)) => {
                     // Transient trouble (a broker restarting) is retried until the stall limit.
                     last_error = Some(e.to_string());
+                    idle_since.get_or_insert_with(Instant::now);
                 }
-                None => {}
+                None => {
+                    idle_since.get_or_insert_with(Instant::now);
+                }
             }
-            if last_record.elapsed() > STALL_TIMEOUT {
+            if idle_since.is_some_and(|t| t.elapsed() > STALL_TIMEOUT) {
                 return Err(format!(
                     "reading {topic} on {} stalled: no record for {} s with {} partition(s) not read to their end{}",
                     self.bootstrap,

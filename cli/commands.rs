@@ -1,4 +1,4 @@
-//! kct's clap command: `--help`, `--version`, `connect`, `config`, `worker`, `local`,
+//! kct's clap command: `--help`, `--version`, `connect`, `config`, `tui`, `worker`, `local`,
 //! `completions` and `man`. kcat-mode flags come from
 //! the flag table in `kcat_args.rs`, so help, completions and the man page list exactly what the
 //! parser accepts.
@@ -36,6 +36,7 @@ pub fn command() -> Command {
         .subcommand(crate::inspect::command())
         .subcommand(crate::connect::command())
         .subcommand(crate::config_cmd::command())
+        .subcommand(crate::tui::command())
         .subcommand(
             Command::new("local")
                 .about("Run a worker with an example pipeline on this machine, with a broker")
@@ -141,6 +142,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Some(("inspect", sub)) => crate::inspect::run(sub),
         Some(("connect", sub)) => crate::connect::run(sub),
         Some(("config", sub)) => crate::config_cmd::run(sub),
+        Some(("tui", sub)) => crate::tui::run(sub),
         Some(("local", sub)) => run_local(sub),
         Some(("man", _)) => {
             let mut page = Vec::new();

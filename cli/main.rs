@@ -1,14 +1,16 @@
 //! The `kct` binary: kcat mode when the first argument is a flag, kct's own commands otherwise.
 
 mod commands;
-mod inspect;
 mod config_cmd;
 mod connect;
+mod inspect;
 mod kcat_args;
 mod offsets_topic;
 mod output;
 mod signals;
 mod target;
+#[path = "../tui/mod.rs"]
+mod tui;
 mod version;
 
 use std::io::Write;
@@ -32,6 +34,10 @@ fn main() {
     if matches!(args.first().map(String::as_str), Some("kcat" | "kafkacat")) {
         args.remove(0);
     }
+    // `kct` alone on a terminal opens the console; without a terminal it stays kcat's usage.
+    if args.is_empty() && tui::on_terminal() {
+        args.push("tui".into());
+    }
     let code = if is_kcat_mode(&args) {
         run_kcat(&args)
     } else {
@@ -40,7 +46,8 @@ fn main() {
     std::process::exit(code);
 }
 
-/// kcat mode: any argument list that starts with a single-dash flag, or no arguments at all.
+/// kcat mode: any argument list that starts with a single-dash flag, or no arguments at all
+/// (when not on a terminal: see `main`).
 fn is_kcat_mode(args: &[String]) -> bool {
     match args.first() {
         None => true,

@@ -43,6 +43,10 @@ pub struct ConfigFile {
     /// Console settings (`kct tui`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
+    /// Console key overrides: `[keys.<view>] <action> = "<key>"` (view `global` for keys that
+    /// work everywhere); `kct tui`'s `?` screen names the views and actions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub contexts: BTreeMap<String, Context>,
 }
@@ -451,5 +455,13 @@ connect = ["http://localhost:8083"]
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn console_key_overrides_are_a_table_per_view() {
+        let f: ConfigFile =
+            toml::from_str("theme = \"light\"\n[keys.connectors]\npause = \"P\"\n").unwrap();
+        assert_eq!(f.keys["connectors"]["pause"], "P");
+        assert!(toml::to_string(&f).unwrap().contains("[keys.connectors]"));
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 
 use super::client::{Capabilities, ClientError, Config, ConnectClient, RestartRequest};
-use super::types::{ConfigKeyInfo, ConnectorStateInfo, State};
+use super::types::{ConfigInfos, ConfigKeyInfo, ConnectorStateInfo, State};
 use crate::config::mask;
 
 /// The value shown in place of a secret.
@@ -327,6 +327,118 @@ pub fn select(all: &[String], names: &[String], regex: Option<&regex::Regex>) ->
     out.into_keys().collect()
 }
 
+/// PASSWORD-type keys according to a validation answer, plus secret-looking names of the new
+/// and (when given) the old config.
+pub fn report_secret_keys(
+    report: &ConfigInfos,
+    new: &Config,
+    old: Option<&Config>,
+) -> BTreeSet<String> {
+    let defs: Vec<ConfigKeyInfo> = report
+        .configs
+        .iter()
+        .filter_map(|c| c.definition.clone())
+        .collect();
+    let mut keys = secret_keys(new, &defs);
+    if let Some(o) = old {
+        keys.extend(secret_keys(o, &defs));
+    }
+    keys
+}
+
+/// The errors of a validation answer as `key: message` lines.
+pub fn validation_errors(report: &ConfigInfos) -> Vec<String> {
+    report
+        .configs
+        .iter()
+        .filter_map(|c| c.value.as_ref())
+        .flat_map(|v| v.errors.iter().map(move |e| format!("{}: {e}", v.name)))
+        .collect()
+}
+
+/// An edited config file without kct's notes: lines starting with `//` (the header and the
+/// errors of the previous attempt) are not JSON.
+pub fn strip_notes(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The config of connector `name` as edited in `body` (JSON or properties, with or without
+/// `name`): the name must stay, and [`HIDDEN`] values take `current`'s.
+pub fn parse_edited(name: &str, body: &str, current: &Config) -> Result<Config, String> {
+    let origin = "the edited config";
+    let mut man = parse_manifest(origin, body).or_else(|e| {
+        if e.contains("no connector name") {
+            parse_manifest(origin, &with_name(body, name))
+        } else {
+            Err(e)
+        }
+    })?;
+    if man.name != name {
+        return Err(format!(
+            "the name must stay {name:?} (rename by creating a new connector)"
+        ));
+    }
+    restore_hidden(&mut man.config, Some(current))?;
+    man.config.insert("name".into(), Some(name.to_string()));
+    Ok(man.config)
+}
+
+fn with_name(body: &str, name: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut o)) => {
+            o.insert("name".into(), serde_json::Value::String(name.into()));
+            serde_json::Value::Object(o).to_string()
+        }
+        _ => body.to_string(),
+    }
+}
+
+/// A new-connector manifest for plugin `class`: `connector.class`, `tasks.max` and every
+/// required key of `defs` (with its default, else empty), as JSON for an editor.
+pub fn template(name: &str, class: &str, defs: &[ConfigKeyInfo]) -> String {
+    let mut config = serde_json::Map::new();
+    config.insert("connector.class".into(), class.into());
+    config.insert("tasks.max".into(), "1".into());
+    for d in defs.iter().filter(|d| d.required && d.name != "name") {
+        let v = d.default_value.clone().unwrap_or_default();
+        config.entry(d.name.clone()).or_insert(v.into());
+    }
+    let manifest = serde_json::json!({ "name": name, "config": config });
+    serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n"
+}
+
+/// A Java stack trace folded to what an operator reads first: its first line and, when there
+/// is one, the root cause (the `Caused by:` nearest the bottom).
+pub fn fold_trace(trace: &str) -> Vec<String> {
+    let mut lines = trace.lines().filter(|l| !l.trim().is_empty());
+    let mut out: Vec<String> = lines
+        .next()
+        .map(|l| l.trim_end().to_string())
+        .into_iter()
+        .collect();
+    if let Some(cause) = trace
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("Caused by:"))
+    {
+        out.push(cause.trim().to_string());
+    }
+    out
+}
+
+/// A connector class without its package and `Connector` suffix: `JdbcSource` for
+/// `io.confluent.connect.jdbc.JdbcSourceConnector`.
+pub fn short_class(class: &str) -> &str {
+    let simple = class.rsplit('.').next().unwrap_or(class);
+    match simple.strip_suffix("Connector") {
+        Some(s) if !s.is_empty() => s,
+        _ => simple,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,5 +592,59 @@ mod tests {
             select(&all, &["file".into()], Some(&re)),
             ["file", "jdbc-a", "jdbc-b"]
         );
+    }
+
+    #[test]
+    fn edited_configs_keep_name_and_secrets() {
+        let current = cfg(&[("name", "c"), ("x.password", "real"), ("topic", "t")]);
+        let body = "// note\n{\"topic\":\"t2\",\"x.password\":\"[hidden]\"}";
+        let new = parse_edited("c", &strip_notes(body), &current).unwrap();
+        assert_eq!(new["x.password"].as_deref(), Some("real"));
+        assert_eq!(new["topic"].as_deref(), Some("t2"));
+        assert_eq!(new["name"].as_deref(), Some("c"));
+        assert!(parse_edited("c", "{\"name\":\"d\"}", &current)
+            .unwrap_err()
+            .contains("must stay"));
+    }
+
+    #[test]
+    fn templates_traces_and_short_classes() {
+        let mut d = ConfigKeyInfo {
+            name: "file".into(),
+            kind: "STRING".into(),
+            required: true,
+            default_value: None,
+            importance: "HIGH".into(),
+            documentation: None,
+            group: None,
+            order: 0,
+            width: "NONE".into(),
+            display_name: "file".into(),
+            dependents: vec![],
+        };
+        let opt = ConfigKeyInfo {
+            name: "batch".into(),
+            required: false,
+            ..d.clone()
+        };
+        d.default_value = Some("/tmp/x".into());
+        let t = template("new", "a.b.FileSink", &[d, opt]);
+        let m = parse_manifest("t", &t).unwrap();
+        assert_eq!(m.name, "new");
+        assert_eq!(m.config["file"].as_deref(), Some("/tmp/x"));
+        assert!(!m.config.contains_key("batch"));
+        let trace = "org.x.ConnectException: boom\n\tat a.b(C.java:1)\nCaused by: java.io.IOException: io\n\tat d\nCaused by: java.net.ConnectException: refused\n\tat e";
+        assert_eq!(
+            fold_trace(trace),
+            [
+                "org.x.ConnectException: boom",
+                "Caused by: java.net.ConnectException: refused"
+            ]
+        );
+        assert_eq!(
+            short_class("io.confluent.connect.jdbc.JdbcSourceConnector"),
+            "JdbcSource"
+        );
+        assert_eq!(short_class("Connector"), "Connector");
     }
 }

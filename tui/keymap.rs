@@ -406,6 +406,42 @@ impl Keymap {
 mod tests {
     use super::*;
 
+    /// The README's key table, generated from the defaults: one row per view and action.
+    fn markdown(km: &Keymap) -> String {
+        let mut out = String::from("| view | keys | action | what it does |\n|---|---|---|---|\n");
+        let mut done: Vec<(&str, Action)> = Vec::new();
+        for b in &km.bindings {
+            if done.contains(&(b.scope, b.action)) {
+                continue;
+            }
+            done.push((b.scope, b.action));
+            let keys: Vec<String> = km
+                .bindings
+                .iter()
+                .filter(|o| o.scope == b.scope && o.action == b.action)
+                .map(|o| format!("`{}`", o.key))
+                .collect();
+            let desc = b.desc.replace('|', "\\|");
+            out.push_str(&format!(
+                "| {} | {} | `{}` | {desc} |\n",
+                b.scope,
+                keys.join(" "),
+                b.action.name()
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn the_readme_lists_the_keymap() {
+        let table = markdown(&Keymap::new(&BTreeMap::new()).unwrap());
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .unwrap_or_default();
+        if !readme.contains(&table) {
+            panic!("README.md's key table is out of date; paste this:\n{table}");
+        }
+    }
+
     #[test]
     fn keys_parse_and_print_back() {
         for s in [

@@ -394,11 +394,24 @@ fn help_readonly_and_small_terminals() {
     reply(&mut ro, Reply::Connectors(Ok(fixture())));
     keys(&mut ro, "d");
     snap("readonly_refuses", &ro);
-    let app = loaded("dark");
-    for (w, h) in [(30, 8), (12, 3), (80, 6)] {
-        let out = render(&app, w, h);
-        assert_eq!(out.lines().count(), h as usize);
+    let mut app = loaded("dark");
+    for setup in ["", "\n", "\n\t", "?", "R"] {
+        for c in setup.chars() {
+            match c {
+                '\n' => press(&mut app, KeyCode::Enter),
+                '\t' => press(&mut app, KeyCode::Tab),
+                c => keys(&mut app, &c.to_string()),
+            }
+        }
+        for w in [1, 2, 5, 10, 19, 20, 21, 33, 40, 79, 80] {
+            for h in [1, 2, 4, 5, 6, 10, 24] {
+                let out = render(&app, w, h);
+                assert_eq!(out.lines().count(), h as usize, "{w}x{h} after {setup:?}");
+            }
+        }
+        press(&mut app, KeyCode::Esc);
     }
+    let app = loaded("dark");
     insta::assert_snapshot!("tiny_30x8", render(&app, 30, 8));
 }
 

@@ -125,7 +125,7 @@ fn get_and_describe_in_every_output_form_with_secrets_masked() {
             "RUNNING",
             "1/1",
             "HEALTHY",
-            "FileStreamSourceConnector",
+            "FileStreamSource",
             worker.as_str()
         ]
     );

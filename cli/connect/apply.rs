@@ -141,7 +141,7 @@ fn apply_one(s: &Session, mut man: Manifest, dry_run: bool, yes: bool) -> Result
             report.error_count
         )));
     }
-    let secrets = secret_keys_of(&report, &man.config, current.as_ref());
+    let secrets = ops::report_secret_keys(&report, &man.config, current.as_ref());
     let Some(current) = current else {
         if dry_run {
             return say_done(s, &name, "would be created (valid)", &[]);
@@ -167,32 +167,10 @@ fn apply_one(s: &Session, mut man: Manifest, dry_run: bool, yes: bool) -> Result
     say_done(s, &name, "configured", &changes)
 }
 
-/// PASSWORD-type keys according to the validation answer, plus secret-looking names.
-fn secret_keys_of(
-    report: &ConfigInfos,
-    new: &Config,
-    old: Option<&Config>,
-) -> std::collections::BTreeSet<String> {
-    let defs: Vec<_> = report
-        .configs
-        .iter()
-        .filter_map(|c| c.definition.clone())
-        .collect();
-    let mut keys = ops::secret_keys(new, &defs);
-    if let Some(o) = old {
-        keys.extend(ops::secret_keys(o, &defs));
-    }
-    keys
-}
-
 fn print_validation_errors(name: &str, report: &ConfigInfos) {
     kct::say!("connector {name}: validation failed:");
-    for c in &report.configs {
-        if let Some(v) = &c.value {
-            for e in &v.errors {
-                kct::say!("  {}: {e}", v.name);
-            }
-        }
+    for e in ops::validation_errors(report) {
+        kct::say!("  {e}");
     }
 }
 
@@ -273,21 +251,13 @@ fn editor() -> String {
         .unwrap_or_else(|| "vi".into())
 }
 
-/// Lines starting with `//` are kct's notes (errors of the previous attempt): not JSON.
-fn strip_notes(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 pub fn edit(s: &Session, _r: super::Resource, m: &ArgMatches) -> Result<(), CliError> {
     let name = one_name(m)?;
     let current = current_config(s, &name)?
         .ok_or_else(|| CliError::error(format!("Connector {name} not found (HTTP 404)")))?;
     let report = s.block_on(s.client.validate(&current)).ok();
     let secrets = match &report {
-        Some(r) => secret_keys_of(r, &current, None),
+        Some(r) => ops::report_secret_keys(r, &current, None),
         None => ops::secret_keys(&current, &[]),
     };
     let shown = ops::masked(&current, &secrets);
@@ -304,14 +274,14 @@ pub fn edit(s: &Session, _r: super::Resource, m: &ArgMatches) -> Result<(), CliE
         run_editor(&path)?;
         let edited = std::fs::read_to_string(&path)
             .map_err(|e| CliError::error(format!("cannot read {}: {e}", path.display())))?;
-        let body = strip_notes(&edited);
+        let body = ops::strip_notes(&edited);
         if body.trim() == original.trim() || body.trim().is_empty() {
             break Ok(None);
         }
-        let problems = match parse_edit(&name, &body, &current) {
+        let problems = match ops::parse_edited(&name, &body, &current) {
             Ok(cfg) => match s.block_on(s.client.validate(&cfg)) {
                 Ok(r) if r.error_count == 0 => break Ok(Some(cfg)),
-                Ok(r) => validation_lines(&r),
+                Ok(r) => ops::validation_errors(&r),
                 Err(e) => break Err(CliError::from(e)),
             },
             Err(e) => vec![e],
@@ -340,42 +310,6 @@ pub fn edit(s: &Session, _r: super::Resource, m: &ArgMatches) -> Result<(), CliE
     }
     s.block_on(s.client.put_config(&name, &new))?;
     say_done(s, &name, "configured", &changes)
-}
-
-fn parse_edit(name: &str, body: &str, current: &Config) -> Result<Config, String> {
-    let mut man = ops::parse_manifest("the edited config", body).or_else(|e| {
-        if e.contains("no connector name") {
-            ops::parse_manifest("the edited config", &inject_name(body, name))
-        } else {
-            Err(e)
-        }
-    })?;
-    if man.name != name {
-        return Err(format!(
-            "the name must stay {name:?} (rename by creating a new connector)"
-        ));
-    }
-    ops::restore_hidden(&mut man.config, Some(current))?;
-    man.config.insert("name".into(), Some(name.to_string()));
-    Ok(man.config)
-}
-
-fn inject_name(body: &str, name: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(mut o)) => {
-            o.insert("name".into(), json!(name));
-            serde_json::Value::Object(o).to_string()
-        }
-        _ => body.to_string(),
-    }
-}
-
-fn validation_lines(r: &ConfigInfos) -> Vec<String> {
-    r.configs
-        .iter()
-        .filter_map(|c| c.value.as_ref())
-        .flat_map(|v| v.errors.iter().map(move |e| format!("{}: {e}", v.name)))
-        .collect()
 }
 
 fn sanitize(name: &str) -> String {

@@ -34,11 +34,6 @@ pub fn describe(s: &Session, r: Resource, m: &ArgMatches) -> Result<(), CliError
     }
 }
 
-/// The short form of a class name: its last dot-separated part.
-fn short_class(class: &str) -> &str {
-    class.rsplit('.').next().unwrap_or(class)
-}
-
 fn get_connectors(s: &Session, m: &ArgMatches) -> Result<(), CliError> {
     let caps = s.caps()?;
     let mut all = s.block_on(s.client.connectors_expanded(caps))?;
@@ -177,7 +172,7 @@ fn connectors_table(all: &IndexMap<String, ExpandedConnector>) -> Table {
             state,
             tasks,
             health,
-            short_class(&class).to_string(),
+            ops::short_class(&class).to_string(),
             worker,
         ]);
     }

@@ -45,7 +45,9 @@ pub fn command() -> Command {
                      (SQLite storage in the data directory). Writes a worker file and an example \
                      pipeline (input.txt → FileStreamSource → topic connect-test → FileStreamSink → \
                      output.txt) to the data directory and runs the worker with its REST API on \
-                     127.0.0.1:8083 until Ctrl-C.",
+                     127.0.0.1:8083. On a terminal the console opens on it (the worker's log goes \
+                     to worker.log in the data directory) and quitting the console stops the \
+                     worker; otherwise (or with --no-tui) the worker runs until Ctrl-C.",
                 )
                 .arg(Arg::new("bootstrap").long("bootstrap").value_name("HOST:PORT").help("Broker to use"))
                 .arg(
@@ -62,6 +64,12 @@ pub fn command() -> Command {
                         .default_value("8083")
                         .value_parser(clap::value_parser!(u16))
                         .help("REST API port on 127.0.0.1"),
+                )
+                .arg(
+                    Arg::new("no-tui")
+                        .long("no-tui")
+                        .action(ArgAction::SetTrue)
+                        .help("Run the worker in the foreground (log on stderr) instead of opening the console"),
                 ),
         )
         .subcommand(
@@ -167,6 +175,9 @@ fn run_local(sub: &clap::ArgMatches) -> i32 {
         dir: sub.get_one::<std::path::PathBuf>("dir").cloned(),
         port: sub.get_one::<u16>("port").copied().unwrap_or(8083),
     };
+    if !sub.get_flag("no-tui") && crate::tui::on_terminal() {
+        return crate::local_console::run(args);
+    }
     match kct::worker::local::run_local(args) {
         Ok(()) => 0,
         Err(e) => {

@@ -5,6 +5,7 @@ mod config_cmd;
 mod connect;
 mod inspect;
 mod kcat_args;
+mod local_console;
 mod offsets_topic;
 mod output;
 mod signals;

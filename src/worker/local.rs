@@ -34,7 +34,19 @@ impl Drop for OwnBroker {
     }
 }
 
-pub fn run_local(args: LocalArgs) -> Result<(), WorkerError> {
+/// What `kct local` prepared: the worker to run and where everything is.
+pub struct Local {
+    pub worker: WorkerArgs,
+    pub dir: PathBuf,
+    pub port: u16,
+    /// The lines that say where the broker, the REST API and the example files are.
+    pub summary: String,
+    /// The tansu this command started, stopped when `Local` is dropped.
+    _broker: Option<OwnBroker>,
+}
+
+/// Finds or starts the broker and writes the worker file and the example pipeline.
+pub fn prepare(args: LocalArgs) -> Result<Local, WorkerError> {
     let dir = match args.dir {
         Some(d) => d,
         None => dirs::data_dir()
@@ -43,15 +55,15 @@ pub fn run_local(args: LocalArgs) -> Result<(), WorkerError> {
             .join("local"),
     };
     create_dir(&dir)?;
-    let (bootstrap, _broker) = match args.bootstrap {
+    let (bootstrap, broker) = match args.bootstrap {
         Some(b) => (b, None),
         None if answers(DEFAULT_BROKER) => (DEFAULT_BROKER.to_string(), None),
         None => (DEFAULT_BROKER.to_string(), Some(start_tansu(&dir)?)),
     };
     let files = write_files(&dir, &bootstrap, args.port)?;
-    crate::say!(
-        "kct local\n  broker      {bootstrap}{}\n  REST API    http://127.0.0.1:{}\n  worker file {}\n  connectors  {}\n  input       {} (append lines: they flow to topic connect-test)\n  output      {}\n  CSV files   {} (dropped files flow to topic csv-example)\nStop with Ctrl-C.",
-        if _broker.is_some() { " (tansu, started by kct local)" } else { "" },
+    let summary = format!(
+        "kct local\n  broker      {bootstrap}{}\n  REST API    http://127.0.0.1:{}\n  worker file {}\n  connectors  {}\n  input       {} (append lines: they flow to topic connect-test)\n  output      {}\n  CSV files   {} (dropped files flow to topic csv-example)",
+        if broker.is_some() { " (tansu, started by kct local)" } else { "" },
         args.port,
         files.worker.display(),
         files.connectors.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
@@ -59,10 +71,23 @@ pub fn run_local(args: LocalArgs) -> Result<(), WorkerError> {
         dir.join("output.txt").display(),
         dir.join("spooldir").join("input").display(),
     );
-    run(WorkerArgs {
-        worker_file: files.worker,
-        connector_files: files.connectors,
+    Ok(Local {
+        worker: WorkerArgs {
+            worker_file: files.worker,
+            connector_files: files.connectors,
+        },
+        dir,
+        port: args.port,
+        summary,
+        _broker: broker,
     })
+}
+
+/// `kct local` without the console: the worker in the foreground until Ctrl-C.
+pub fn run_local(args: LocalArgs) -> Result<(), WorkerError> {
+    let local = prepare(args)?;
+    crate::say!("{}\nStop with Ctrl-C.", local.summary);
+    run(local.worker)
 }
 
 fn create_dir(dir: &Path) -> Result<(), WorkerError> {

@@ -82,7 +82,17 @@ pub struct WorkerArgs {
 
 /// Runs a worker until SIGINT or SIGTERM; then stops the tasks (which commit their offsets)
 /// and returns.
+/// Runs the worker until SIGINT or SIGTERM.
 pub fn run(args: WorkerArgs) -> Result<(), WorkerError> {
+    run_until(args, wait_for_signal())
+}
+
+/// Runs the worker until `stop` completes (the console of `kct local` stops it when it quits);
+/// then stops the tasks, commits their offsets and returns.
+pub fn run_until(
+    args: WorkerArgs,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), WorkerError> {
     let worker = Arc::new(WorkerConfig::from_file(&args.worker_file)?);
     for note in &worker.notes {
         crate::say!("WARN {note}");
@@ -105,7 +115,7 @@ pub fn run(args: WorkerArgs) -> Result<(), WorkerError> {
         .enable_all()
         .build()
         .map_err(|e| WorkerError::Io(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(serve(worker, security, offsets, stores, connectors))
+    rt.block_on(serve(worker, security, offsets, stores, connectors, stop))
 }
 
 fn offset_backing_store(worker: &WorkerConfig) -> Result<Box<dyn OffsetBackingStore>, WorkerError> {
@@ -126,6 +136,7 @@ async fn serve(
     offsets: OffsetStore,
     stores: Option<(TopicStores, ConfigState)>,
     connectors: Vec<config::ConnectorFile>,
+    stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), WorkerError> {
     let mut listeners = Vec::new();
     for l in &worker.listeners {
@@ -186,7 +197,7 @@ async fn serve(
         }
     }
 
-    wait_for_signal().await;
+    stop.await;
     crate::say!("INFO Stopping the worker: tasks stop and commit their offsets");
     let _ = stop_tx.send(());
     let _ = handle.call(Herder::shutdown).await;

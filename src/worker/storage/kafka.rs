@@ -3,11 +3,12 @@
 //! a Java Connect cluster and a kct worker read each other's connectors, states, task
 //! configurations, statuses and source offsets.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
@@ -68,6 +69,7 @@ impl KafkaLog {
             .map_err(|e| format!("cannot create a producer for {topic}: {e}"))?;
         let mut cc = client_config(worker, Role::Consumer, None, &mut notes);
         cc.set("enable.auto.commit", "false");
+        cc.set("enable.partition.eof", "true");
         cc.set("group.id", format!("kct-{topic}-reader"));
         let consumer: BaseConsumer = cc
             .create()
@@ -90,9 +92,11 @@ impl KafkaLog {
         self.partitions
     }
 
-    /// Every record from the beginning to the current end, in log order per partition.
+    /// Every record from the beginning to the current end, in log order per partition. The end
+    /// of a partition is librdkafka's end-of-partition event, not the high watermark alone:
+    /// some brokers (tansu's memory storage) report a watermark below the last record.
     pub fn read_all(&self) -> Result<Vec<LogRecord>, String> {
-        let mut end = HashMap::new();
+        let mut end = HashSet::new();
         let mut tpl = TopicPartitionList::new();
         for p in 0..self.partitions {
             let (low, high) = self
@@ -100,7 +104,7 @@ impl KafkaLog {
                 .fetch_watermarks(&self.topic, p, TIMEOUT)
                 .map_err(|e| format!("cannot read the offsets of {}-{p}: {e}", self.topic))?;
             if high > low {
-                end.insert(p, high);
+                end.insert(p);
                 tpl.add_partition_offset(&self.topic, p, Offset::Offset(low))
                     .map_err(|e| e.to_string())?;
             }
@@ -121,21 +125,19 @@ impl KafkaLog {
                     TIMEOUT.as_secs()
                 ));
             }
-            let Some(msg) = self.consumer.poll(Duration::from_millis(100)) else {
-                continue;
+            let msg = match self.consumer.poll(Duration::from_millis(100)) {
+                None => continue,
+                Some(Err(KafkaError::PartitionEOF(p))) => {
+                    end.remove(&p);
+                    continue;
+                }
+                Some(m) => m.map_err(|e| format!("cannot read {}: {e}", self.topic))?,
             };
-            let msg = msg.map_err(|e| format!("cannot read {}: {e}", self.topic))?;
             out.push((
                 msg.key().unwrap_or_default().to_vec(),
                 msg.payload().map(<[u8]>::to_vec),
                 msg.offset(),
             ));
-            if end
-                .get(&msg.partition())
-                .is_some_and(|h| msg.offset() + 1 >= *h)
-            {
-                end.remove(&msg.partition());
-            }
         }
         let _ = self.consumer.unassign();
         Ok(out)

@@ -1118,6 +1118,36 @@ fn offsets_through_the_topic_when_asked() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // With the worker running: --stop stops the connector through REST, the topic path writes,
+    // the connector resumes and its task catches up with the topic (as Java's offset reader).
+    w.wait_for("/connectors/src/offsets", 60, |v| {
+        v["offsets"][0]["offset"]["position"] == 8
+    });
+    let o = kc(
+        &w,
+        &with(
+            &[
+                "reset", "offsets", "src", "--via", "topic", "--stop", "--yes",
+            ],
+            &topics,
+        ),
+    );
+    assert!(ok(&o).contains("1 record(s) written"), "{}", err(&o));
+    assert!(
+        err(&o).contains("connector/src stopped (was RUNNING)"),
+        "{}",
+        err(&o)
+    );
+    wait_state(&w, "src", "RUNNING");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while topic_lines(&topic, "%s\n").len() < 6 {
+        assert!(
+            Instant::now() < deadline,
+            "source did not re-read after a live reset: {:?}",
+            topic_lines(&topic, "%s\n")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 #[test]

@@ -677,6 +677,13 @@ impl Herder {
             connector: name.to_string(),
             task: index,
         };
+        // Offsets written meanwhile by another worker or a tool are what the task starts from.
+        if let Err(e) = self.offsets.read_to_end() {
+            crate::say!("WARN {id}: cannot catch up with the offsets topic: {e}");
+        }
+        let Some(c) = self.connectors.get_mut(name) else {
+            return;
+        };
         let control = Arc::new(TaskControl::default());
         control.set_paused(c.target == TargetState::Paused);
         let ctx = TaskContext {
@@ -917,6 +924,9 @@ impl Herder {
     /// `sink_offsets`).
     pub fn source_offsets(&self, name: &str) -> Result<ConnectorOffsets, ConnectError> {
         self.get(name)?;
+        self.offsets
+            .read_to_end()
+            .map_err(|e| ConnectError::internal(format!("cannot read the offsets: {e}")))?;
         Ok(ConnectorOffsets {
             offsets: self
                 .offsets

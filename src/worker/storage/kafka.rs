@@ -3,7 +3,7 @@
 //! a Java Connect cluster and a kct worker read each other's connectors, states, task
 //! configurations, statuses and source offsets.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -51,6 +51,8 @@ pub struct KafkaLog {
     partitions: i32,
     producer: BaseProducer<Failures>,
     consumer: BaseConsumer,
+    /// Per partition, the offset after the last record read.
+    next: Mutex<HashMap<i32, i64>>,
 }
 
 impl KafkaLog {
@@ -85,6 +87,7 @@ impl KafkaLog {
             partitions,
             producer,
             consumer,
+            next: Mutex::new(HashMap::new()),
         })
     }
 
@@ -92,32 +95,27 @@ impl KafkaLog {
         self.partitions
     }
 
-    /// Every record from the beginning to the current end, in log order per partition. The end
-    /// of a partition is librdkafka's end-of-partition event, not the high watermark alone:
-    /// some brokers (tansu's memory storage) report a watermark below the last record.
-    pub fn read_all(&self) -> Result<Vec<LogRecord>, String> {
-        let mut end = HashSet::new();
+    /// The records written since the last call (on the first call, every record from the
+    /// beginning), up to the current end, in log order per partition. The end of a partition
+    /// is librdkafka's end-of-partition event, not the high watermark: some brokers (tansu's
+    /// memory storage) report a watermark below the last record.
+    pub fn read_to_end(&self) -> Result<Vec<LogRecord>, String> {
+        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
         let mut tpl = TopicPartitionList::new();
         for p in 0..self.partitions {
-            let (low, high) = self
-                .consumer
-                .fetch_watermarks(&self.topic, p, TIMEOUT)
-                .map_err(|e| format!("cannot read the offsets of {}-{p}: {e}", self.topic))?;
-            if high > low {
-                end.insert(p);
-                tpl.add_partition_offset(&self.topic, p, Offset::Offset(low))
-                    .map_err(|e| e.to_string())?;
-            }
-        }
-        let mut out = Vec::new();
-        if end.is_empty() {
-            return Ok(out);
+            let from = next
+                .get(&p)
+                .map_or(Offset::Beginning, |o| Offset::Offset(*o));
+            tpl.add_partition_offset(&self.topic, p, from)
+                .map_err(|e| e.to_string())?;
         }
         self.consumer
             .assign(&tpl)
             .map_err(|e| format!("cannot read {}: {e}", self.topic))?;
+        let mut open: HashSet<i32> = (0..self.partitions).collect();
+        let mut out = Vec::new();
         let deadline = Instant::now() + TIMEOUT;
-        while !end.is_empty() {
+        while !open.is_empty() {
             if Instant::now() > deadline {
                 return Err(format!(
                     "reading {} to its end took longer than {} s",
@@ -128,11 +126,12 @@ impl KafkaLog {
             let msg = match self.consumer.poll(Duration::from_millis(100)) {
                 None => continue,
                 Some(Err(KafkaError::PartitionEOF(p))) => {
-                    end.remove(&p);
+                    open.remove(&p);
                     continue;
                 }
                 Some(m) => m.map_err(|e| format!("cannot read {}: {e}", self.topic))?,
             };
+            next.insert(msg.partition(), msg.offset() + 1);
             out.push((
                 msg.key().unwrap_or_default().to_vec(),
                 msg.payload().map(<[u8]>::to_vec),
@@ -216,14 +215,21 @@ impl KafkaOffsetBackingStore {
             t.offset_partitions,
             t.replication_factor[0],
         )?;
-        let mut entries = OffsetEntries::new();
-        for (k, v, _) in log.read_all()? {
+        let mut store = KafkaOffsetBackingStore {
+            log,
+            entries: OffsetEntries::new(),
+        };
+        store.read_to_end()?;
+        Ok(store)
+    }
+
+    fn apply(&mut self, records: impl IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>) {
+        for (k, v) in records {
             match v {
-                Some(v) => entries.insert(k, Some(v)),
-                None => entries.shift_remove(&k),
+                Some(v) => self.entries.insert(k, Some(v)),
+                None => self.entries.shift_remove(&k),
             };
         }
-        Ok(KafkaOffsetBackingStore { log, entries })
     }
 }
 
@@ -234,12 +240,15 @@ impl OffsetBackingStore for KafkaOffsetBackingStore {
 
     fn set(&mut self, batch: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<(), String> {
         self.log.send(&batch)?;
-        for (k, v) in batch {
-            match v {
-                Some(v) => self.entries.insert(k, Some(v)),
-                None => self.entries.shift_remove(&k),
-            };
-        }
+        self.apply(batch);
+        Ok(())
+    }
+
+    /// As Java's `KafkaOffsetBackingStore.get`, catches up with the topic: offsets written by
+    /// another worker or by a tool (`kct connect reset offsets --via topic`) are seen.
+    fn read_to_end(&mut self) -> Result<(), String> {
+        let records = self.log.read_to_end()?;
+        self.apply(records.into_iter().map(|(k, v, _)| (k, v)));
         Ok(())
     }
 }
@@ -268,7 +277,7 @@ impl TopicStores {
             t.replication_factor[2],
         )?;
         let mut state = ConfigState::new();
-        for (k, v, offset) in configs.read_all()? {
+        for (k, v, offset) in configs.read_to_end()? {
             // Records Java's reader would log and skip are skipped here too.
             if let Ok(r) = ConfigRecord::decode(&k, v.as_deref()) {
                 state.apply(r, Some(offset));

@@ -19,6 +19,10 @@ pub trait OffsetBackingStore: Send {
     fn entries(&self) -> &OffsetEntries;
     /// Applies `batch` and makes it durable before returning.
     fn set(&mut self, batch: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<(), String>;
+    /// Catches up with writes made outside this worker; only a shared store has any.
+    fn read_to_end(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 #[derive(Default)]
@@ -119,6 +123,12 @@ impl OffsetStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, Box<dyn OffsetBackingStore>> {
         // A task that panicked while holding the lock left whole entries: keep going.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Catches up with the backing store before offsets are handed to a starting task or a
+    /// REST caller, as Java's offset reader does.
+    pub fn read_to_end(&self) -> Result<(), String> {
+        self.lock().read_to_end()
     }
 
     /// The last committed offset of one source partition of `connector`.

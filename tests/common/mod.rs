@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod secure;
+pub mod tmux;
 pub mod worker;
 
 use std::collections::hash_map::RandomState;

@@ -49,6 +49,8 @@ pub struct Tmux {
     target: String,
     /// The screens seen so far, latest last (for failure messages).
     last: std::cell::RefCell<String>,
+    /// The server's socket file, removed on drop (`kill-server` leaves it behind).
+    socket_path: Option<PathBuf>,
 }
 
 impl Tmux {
@@ -61,10 +63,11 @@ impl Tmux {
             std::process::id(),
             N.fetch_add(1, Ordering::SeqCst)
         );
-        let t = Tmux {
+        let mut t = Tmux {
             socket,
             target: "tui".into(),
             last: Default::default(),
+            socket_path: None,
         };
         let home = scratch_dir().join("tmux-home");
         std::fs::create_dir_all(&home).expect("tmux home");
@@ -77,6 +80,7 @@ impl Tmux {
             .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
             .arg(command);
         t.check(cmd, "new-session");
+        t.socket_path = Some(PathBuf::from(t.display("#{socket_path}")));
         // The window keeps the size asked for, whatever clients come and go.
         t.run(&["set-option", "-g", "window-size", "manual"]);
         t
@@ -201,6 +205,9 @@ impl Drop for Tmux {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
     }
 }
 

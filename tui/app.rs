@@ -12,12 +12,15 @@ use ratatui::text::{Line, Span};
 use super::edit::{EditJob, Outcome};
 use super::event::Event;
 use super::jobs::{Draft, Jobs, Mutation, Reply, Request};
+use super::kafka::{Internal, BROWSE_WINDOW};
 use super::keymap::{Action, Key, Keymap};
 use super::overlay::{self, Confirm, OnYes, Overlay, Prompt, PromptFor};
+use super::store::Browsing;
 use super::store::Store;
 use super::theme::{Role, Theme};
 use super::views::{self, connectors, Effect, ListState, View};
 use super::widgets::clock;
+use kct::internal::offset_reset::{ModifyError, ModifyReport};
 
 /// The refresh intervals `+` and `-` step through.
 const INTERVALS: [u64; 7] = [1, 2, 5, 10, 15, 30, 60];
@@ -146,7 +149,17 @@ impl App {
         }
     }
 
-    fn send(&self, r: Request) {
+    fn send(&mut self, r: Request) {
+        // What is asked of Kafka shows as under way at once (and is not asked twice).
+        match &r {
+            Request::Inspect { kind, .. } => {
+                let e = self.store.inspect.entry(*kind).or_default();
+                e.busy = true;
+                e.stale = false;
+            }
+            Request::Browse(id, ..) => self.store.browse = Some(Browsing::new(*id, BROWSE_WINDOW)),
+            _ => {}
+        }
         self.jobs.send(self.epoch, r);
     }
 
@@ -178,6 +191,11 @@ impl App {
         for r in self.view().requests(&self.store) {
             self.send(r);
         }
+    }
+
+    /// The top view, to change.
+    fn top(&mut self) -> &mut Box<dyn View> {
+        self.views.last_mut().expect("the stack is never empty")
     }
 
     fn on_mouse(&mut self, m: MouseEvent) -> bool {
@@ -259,6 +277,16 @@ impl App {
                 }
             },
             Overlay::Filter => self.filter_key(k),
+            Overlay::Input => {
+                let mut text = self.view().live_input()?.1.to_string();
+                match k.code {
+                    KeyCode::Enter => return None,
+                    KeyCode::Esc => text.clear(),
+                    _ => edit_text(&mut text, &k),
+                }
+                self.top().set_live_input(text);
+                (k.code != KeyCode::Esc).then_some(Overlay::Input)
+            }
             Overlay::Help(mut list) => {
                 let action = self.keymap.lookup("help", Key::from_event(&k));
                 match action {
@@ -389,6 +417,7 @@ impl App {
                 }
                 Effect::Template(class) => self.template(class),
                 Effect::SwitchContext(name) => self.switch(&name),
+                Effect::LiveInput => self.overlay = Some(Overlay::Input),
             }
         }
     }
@@ -449,6 +478,10 @@ impl App {
                 }
             }
             OnYes::Reedit(job) => self.suspend = Some(job),
+            OnYes::Request(r, note) => {
+                self.send(*r);
+                self.info(note);
+            }
         }
     }
 
@@ -476,6 +509,12 @@ impl App {
                         self.error("give a logger and a level, e.g. org.apache.kafka.connect DEBUG")
                     }
                 }
+            }
+            purpose => {
+                let store = &self.store;
+                let view = self.views.last_mut().expect("the stack is never empty");
+                let effects = view.answer(purpose, &input, store);
+                self.apply(effects);
             }
         }
     }
@@ -557,6 +596,62 @@ impl App {
                 Err(e) => self.error(format!("cannot edit {name}: {e}")),
             },
             Reply::Checked(d, r) => self.checked(*d, r),
+            Reply::TopicOffsets(n, r) => {
+                s.offsets_from_topic.insert(n.clone());
+                s.offsets.entry(n).or_default().set(r);
+            }
+            Reply::InspectProgress(kind, done, total) => {
+                let e = s.inspect.entry(kind).or_default();
+                if e.busy {
+                    e.progress = Some((done, total));
+                }
+            }
+            Reply::Inspected(kind, r) => {
+                let e = s.inspect.entry(kind).or_default();
+                e.busy = false;
+                e.progress = None;
+                e.loaded.set(r);
+            }
+            Reply::ResetPlan(name, force, r) => self.reset_plan(name, force, r),
+            Reply::KafkaTopics(r) => s.kafka_topics.set(r),
+            Reply::Browse(id, u) => {
+                if let Some(b) = s.browse.as_mut().filter(|b| b.id == id) {
+                    b.apply(u);
+                }
+            }
+        }
+    }
+
+    /// A reset's plan: nothing to do, the records to confirm, or a running connector to stop
+    /// first (or to plan past).
+    fn reset_plan(&mut self, name: String, force: bool, r: Result<ModifyReport, ModifyError>) {
+        match r {
+            Ok(plan) if plan.records.is_empty() => self.info(format!(
+                "{name} has no offsets in {}; nothing to reset",
+                plan.topic
+            )),
+            Ok(plan) => self.overlay = Some(Overlay::Confirm(reset_confirm(&plan, force))),
+            Err(ModifyError::Running { states, .. }) => {
+                let mut lines = vec![Line::raw(format!(
+                    "The status topic says {name} runs: {}.",
+                    states.join(", ")
+                ))];
+                lines.push(Line::raw(
+                    "A worker that runs it holds its offsets and writes them back after a reset.",
+                ));
+                lines.push(Line::raw(
+                    "Stop it first (s in :connectors), or plan the reset anyway (force)?",
+                ));
+                self.overlay = Some(Overlay::Confirm(Confirm {
+                    title: format!("{name} appears to be running"),
+                    lines,
+                    on_yes: OnYes::Request(
+                        Box::new(Request::ResetPlan { name, force: true }),
+                        "planning the reset past the running status…".into(),
+                    ),
+                }));
+            }
+            Err(e) => self.error(format!("cannot plan the reset of {name}: {e}")),
         }
     }
 
@@ -570,6 +665,11 @@ impl App {
             Ok(msg) => format!("✓ {msg}"),
             Err(e) => format!("✗ {}: {e}", m.describe()),
         };
+        if matches!(m, Mutation::TopicReset { .. }) {
+            if let Some(e) = self.store.inspect.get_mut(&Internal::Offsets) {
+                e.stale = true;
+            }
+        }
         if let Some(n) = name {
             self.store
                 .restarts
@@ -656,6 +756,48 @@ impl App {
                 create: false,
             }]),
         }));
+    }
+}
+
+/// The confirmation of a reset through the offsets topic: every record it writes, with its
+/// partition, exact key bytes and value.
+fn reset_confirm(plan: &ModifyReport, force: bool) -> Confirm {
+    const KEY_WIDTH: usize = 64;
+    let mut lines = vec![
+        Line::raw(format!(
+            "Writes {} tombstone(s) to {}: the same partition, same key bytes.",
+            plan.records.len(),
+            plan.topic
+        )),
+        Line::raw(""),
+    ];
+    for r in &plan.records {
+        let value = r.value.clone().unwrap_or_else(|| "NULL (tombstone)".into());
+        let was = serde_json::to_string(&r.previous).unwrap_or_default();
+        lines.push(Line::raw(format!(
+            "• partition {} · value {value} · now {was}",
+            r.partition
+        )));
+        // The key in full, however long: it is what gets written.
+        let chars: Vec<char> = r.key.chars().collect();
+        for (i, chunk) in chars.chunks(KEY_WIDTH).enumerate() {
+            let head = if i == 0 { "  key " } else { "      " };
+            lines.push(Line::raw(format!(
+                "{head}{}",
+                chunk.iter().collect::<String>()
+            )));
+        }
+    }
+    Confirm {
+        title: format!(
+            "Reset offsets of {} through {}?",
+            plan.connector, plan.topic
+        ),
+        lines,
+        on_yes: OnYes::Mutate(vec![Mutation::TopicReset {
+            name: plan.connector.clone(),
+            force,
+        }]),
     }
 }
 

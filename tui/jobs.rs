@@ -16,6 +16,9 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::edit::EditJob;
 use super::event::Event;
+use super::kafka::{self, BrowseControl, BrowseUpdate, Inspected, Internal};
+use kct::internal::offset_reset::{ModifyError, ModifyReport};
+use kct::kafka::browse::{BrowseSpec, TopicSummary};
 
 /// What the UI asks for.
 #[derive(Debug)]
@@ -34,6 +37,20 @@ pub enum Request {
     EditStart(String),
     /// Validate a draft (edited or from a file) and find whether it creates or updates.
     Check(Box<Draft>),
+    /// Read an internal topic through the inspector (with every record when `history`).
+    Inspect {
+        kind: Internal,
+        history: bool,
+    },
+    /// Plan a reset of a connector's offsets through the offsets topic (a dry run).
+    ResetPlan {
+        name: String,
+        force: bool,
+    },
+    /// The Kafka topics with their partitions.
+    KafkaTopics,
+    /// Start browse session `id` (it runs until `control.stop`).
+    Browse(u64, BrowseSpec, Arc<BrowseControl>),
 }
 
 /// Every change the console can make.
@@ -46,6 +63,11 @@ pub enum Mutation {
     RestartTask(String, i32),
     Delete(String),
     ResetOffsets(String),
+    /// Tombstones for every offset of the connector, written to the offsets topic.
+    TopicReset {
+        name: String,
+        force: bool,
+    },
     SetLogger {
         logger: String,
         level: String,
@@ -79,6 +101,14 @@ impl Mutation {
             }
             Mutation::ResetOffsets(n) => {
                 format!("reset all offsets of connector {n} (DELETE …/offsets)")
+            }
+            Mutation::TopicReset { name, force } => {
+                let forced = if *force {
+                    ", forced past its running status"
+                } else {
+                    ""
+                };
+                format!("reset all offsets of connector {name} through the offsets topic (tombstones){forced}")
             }
             Mutation::SetLogger { logger, level } => {
                 format!("set logger {logger} to {level} on the worker that answers")
@@ -128,6 +158,15 @@ pub enum Reply {
     EditReady(String, R<(Config, BTreeSet<String>)>),
     /// A checked draft and the validation errors (none: ready to apply).
     Checked(Box<Draft>, R<Vec<String>>),
+    /// Offsets read from the offsets topic (the cluster has no `GET …/offsets`).
+    TopicOffsets(String, R<ConnectorOffsets>),
+    /// Records read so far of an internal topic, and the total.
+    InspectProgress(Internal, u64, u64),
+    Inspected(Internal, R<Box<Inspected>>),
+    /// A reset's plan (dry run), for the confirmation.
+    ResetPlan(String, bool, Result<ModifyReport, ModifyError>),
+    KafkaTopics(R<Vec<TopicSummary>>),
+    Browse(u64, BrowseUpdate),
 }
 
 /// The UI's handle on the jobs thread.
@@ -184,6 +223,7 @@ impl Jobs {
 
 /// The client of the current cluster and its capabilities, probed once.
 struct Session {
+    target: Target,
     client: R<ConnectClient>,
     caps: tokio::sync::OnceCell<Capabilities>,
 }
@@ -191,6 +231,7 @@ struct Session {
 impl Session {
     fn new(target: &Target, options: ClientOptions) -> Session {
         Session {
+            target: target.clone(),
             client: ConnectClient::new(target, options).map_err(|e| e.to_string()),
             caps: tokio::sync::OnceCell::new(),
         }
@@ -233,15 +274,31 @@ async fn serve(target: Target, mut rx: UnboundedReceiver<Command>, events: Sende
             }
             Command::Run(epoch, request) => (epoch, request),
         };
+        if let Request::Browse(id, spec, control) = request {
+            let t = session.target.clone();
+            kafka::spawn_browse(t, id, spec, control, events.clone(), epoch);
+            continue;
+        }
         let (s, ev) = (session.clone(), events.clone());
         tokio::spawn(async move {
-            let reply = run(&s, request).await;
+            let reply = run(&s, request, &ev, epoch).await;
             let _ = ev.send(Event::Job(epoch, reply));
         });
     }
 }
 
-async fn run(s: &Session, request: Request) -> Reply {
+/// Runs blocking Kafka work off the runtime.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+    failed: impl FnOnce(String) -> T,
+) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(t) => t,
+        Err(e) => failed(format!("the Kafka job failed: {e}")),
+    }
+}
+
+async fn run(s: &Session, request: Request, events: &Sender<Event>, epoch: u64) -> Reply {
     let text = |e: kct::connect::client::ClientError| e.to_string();
     match request {
         Request::Server => Reply::Server(server(s).await),
@@ -255,9 +312,44 @@ async fn run(s: &Session, request: Request) -> Reply {
             Reply::Topics(n, r)
         }
         Request::Offsets(n) => {
+            // Without KIP-875 the offsets come from the offsets topic, as the inspector reads it.
+            if matches!(s.caps().await, Ok(c) if !c.stop) {
+                let (t, name) = (s.target.clone(), n.clone());
+                let r = blocking(move || kafka::topic_offsets(&t, &name), Err).await;
+                return Reply::TopicOffsets(n, r);
+            }
             let r = async { s.client()?.offsets(&n).await.map_err(text) }.await;
             Reply::Offsets(n, r)
         }
+        Request::Inspect { kind, history } => {
+            let (t, ev) = (s.target.clone(), events.clone());
+            let r = blocking(
+                move || {
+                    let mut progress = |done, total| {
+                        let _ =
+                            ev.send(Event::Job(epoch, Reply::InspectProgress(kind, done, total)));
+                    };
+                    kafka::inspect(&t, kind, history, &mut progress).map(Box::new)
+                },
+                Err,
+            )
+            .await;
+            Reply::Inspected(kind, r)
+        }
+        Request::ResetPlan { name, force } => {
+            let (t, n) = (s.target.clone(), name.clone());
+            let r = blocking(
+                move || kafka::plan_reset(&t, &n, force),
+                |e| Err(ModifyError::Io(e)),
+            )
+            .await;
+            Reply::ResetPlan(name, force, r)
+        }
+        Request::KafkaTopics => {
+            let t = s.target.clone();
+            Reply::KafkaTopics(blocking(move || kafka::topics(&t), Err).await)
+        }
+        Request::Browse(id, ..) => Reply::Browse(id, BrowseUpdate::Error("not started".into())),
         Request::Plugins => {
             Reply::Plugins(async { s.client()?.plugins(true).await.map_err(text) }.await)
         }
@@ -358,6 +450,17 @@ async fn check(s: &Session, d: &mut Draft) -> R<Vec<String>> {
 }
 
 async fn mutate(s: &Session, m: &Mutation) -> R<String> {
+    // The offsets topic path needs Kafka only, not a Connect worker.
+    if let Mutation::TopicReset { name, force } = m {
+        let (t, n, force) = (s.target.clone(), name.clone(), *force);
+        return blocking(
+            move || kafka::reset(&t, &n, false, force),
+            |e| Err(ModifyError::Io(e)),
+        )
+        .await
+        .map(|r| kafka::reset_summary(&r))
+        .map_err(|e| e.to_string());
+    }
     let c = s.client()?;
     let e = |e: kct::connect::client::ClientError| e.to_string();
     match m {
@@ -380,6 +483,7 @@ async fn mutate(s: &Session, m: &Mutation) -> R<String> {
             .map_err(e),
         Mutation::Delete(n) => c.delete(n).await.map(|_| format!("deleted {n}")).map_err(e),
         Mutation::ResetOffsets(n) => c.reset_offsets(n).await.map(|m| m.message).map_err(e),
+        Mutation::TopicReset { .. } => Err("the offsets topic path runs above".into()),
         Mutation::SetLogger { logger, level } => c
             .set_logger(logger, level, false)
             .await

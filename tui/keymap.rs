@@ -41,10 +41,16 @@ pub enum Action {
     Create,
     ResetOffsets,
     SetLogger,
+    History,
+    Reload,
+    Follow,
+    StartAt,
+    Partition,
+    Jq,
 }
 
 /// Action names as written in the config file.
-const NAMES: [(Action, &str); 32] = [
+const NAMES: [(Action, &str); 38] = [
     (Action::Quit, "quit"),
     (Action::Back, "back"),
     (Action::Help, "help"),
@@ -77,6 +83,12 @@ const NAMES: [(Action, &str); 32] = [
     (Action::Create, "create"),
     (Action::ResetOffsets, "reset-offsets"),
     (Action::SetLogger, "set-logger"),
+    (Action::History, "history"),
+    (Action::Reload, "reload"),
+    (Action::Follow, "follow"),
+    (Action::StartAt, "start"),
+    (Action::Partition, "partition"),
+    (Action::Jq, "jq"),
 ];
 
 impl Action {
@@ -329,6 +341,65 @@ const DEFAULTS: &[(&str, &str, Action, &str, bool)] = &[
     ("plugin", "enter", Action::Open, "documentation", true),
     ("plugin", "c", Action::Create, "create from template", true),
     ("workers", "enter", Action::Open, "tasks of worker", true),
+    (
+        "offsets",
+        "enter",
+        Action::Open,
+        "raw record (fold a connector)",
+        true,
+    ),
+    (
+        "offsets",
+        "h",
+        Action::History,
+        "latest view / history",
+        true,
+    ),
+    (
+        "offsets",
+        "x",
+        Action::ResetOffsets,
+        "reset selected (writes tombstones to the same partition, same key bytes)",
+        true,
+    ),
+    (
+        "offsets",
+        "r",
+        Action::Reload,
+        "read the topic again",
+        false,
+    ),
+    ("configs", "enter", Action::Open, "details", true),
+    (
+        "configs",
+        "h",
+        Action::History,
+        "latest view / history",
+        true,
+    ),
+    (
+        "configs",
+        "r",
+        Action::Reload,
+        "read the topic again",
+        false,
+    ),
+    ("status", "enter", Action::Open, "details or trace", true),
+    (
+        "status",
+        "h",
+        Action::History,
+        "latest view / history",
+        true,
+    ),
+    ("status", "r", Action::Reload, "read the topic again", false),
+    ("topics", "enter", Action::Open, "browse messages", true),
+    ("topics", "r", Action::Reload, "list again", false),
+    ("browse", "enter", Action::Open, "record detail (-J)", true),
+    ("browse", "f", Action::Follow, "live tail on/off", true),
+    ("browse", "s", Action::StartAt, "start at…", true),
+    ("browse", "p", Action::Partition, "partition…", true),
+    ("browse", "J", Action::Jq, "jq filter (live)", true),
 ];
 
 #[derive(Debug, Clone)]

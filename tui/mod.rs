@@ -6,6 +6,7 @@ mod app;
 mod edit;
 mod event;
 mod jobs;
+mod kafka;
 mod keymap;
 mod overlay;
 mod store;

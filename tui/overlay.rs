@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph};
 use ratatui::Frame;
 
 use super::edit::EditJob;
-use super::jobs::Mutation;
+use super::jobs::{Mutation, Request};
 use super::keymap::Keymap;
 use super::theme::{Role, Theme};
 use super::views::{ListState, RESOURCES};
@@ -20,6 +20,8 @@ pub enum OnYes {
     Mutate(Vec<Mutation>),
     /// Reopen the editor (with the errors as notes).
     Reedit(EditJob),
+    /// Ask for something more (a reset's plan past a running status), with a status note.
+    Request(Box<Request>, String),
 }
 
 pub struct Confirm {
@@ -58,6 +60,10 @@ pub struct Menu {
 pub enum PromptFor {
     CreateFromFile,
     SetLogger,
+    /// The browser's start position.
+    BrowseStart,
+    /// The browser's partition (or all).
+    BrowsePartition,
 }
 
 pub struct Prompt {
@@ -71,6 +77,8 @@ pub enum Overlay {
     Help(ListState),
     Command(String),
     Filter,
+    /// The top view's live input (the browser's jq filter) takes the keys.
+    Input,
     Confirm(Confirm),
     Menu(Menu),
     Prompt(Prompt),
@@ -204,7 +212,7 @@ pub fn draw(
                 .collect();
             boxed(f, r, theme, "help · esc to close", shown);
         }
-        Overlay::Command(_) | Overlay::Filter => {}
+        Overlay::Command(_) | Overlay::Filter | Overlay::Input => {}
     }
 }
 

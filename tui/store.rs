@@ -13,6 +13,8 @@ use kct::connect::types::{
 };
 
 use super::jobs::ConfigView;
+use super::kafka::{BrowseUpdate, Inspected, Internal};
+use kct::kafka::browse::{BrowsedRecord, TopicSummary, Window};
 
 /// An answer as last received: the data of the last success and the error of the last
 /// failure, if that came later.
@@ -160,6 +162,99 @@ pub struct Store {
     pub contexts: Vec<ContextRow>,
     /// What the console's last restart of a connector did, and when.
     pub restarts: HashMap<String, String>,
+    /// Connectors whose offsets came from the offsets topic (no KIP-875 on the cluster).
+    pub offsets_from_topic: std::collections::HashSet<String>,
+    /// The internal topics as the inspector read them.
+    pub inspect: HashMap<Internal, Inspecting>,
+    pub kafka_topics: Loaded<Vec<TopicSummary>>,
+    /// The newest browse session's records.
+    pub browse: Option<Browsing>,
+}
+
+/// An internal topic being read or read: the last result, progress while a read is out.
+#[derive(Debug, Default)]
+pub struct Inspecting {
+    pub loaded: Loaded<Box<Inspected>>,
+    /// (records read, records in the topic) of the read under way.
+    pub progress: Option<(u64, u64)>,
+    /// A read is out.
+    pub busy: bool,
+    /// Something was written: read again.
+    pub stale: bool,
+}
+
+/// A record of the browser with its one-line texts (made once, for filtering and drawing).
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub record: BrowsedRecord,
+    pub key: String,
+    pub value: String,
+}
+
+/// Longest key or value text kept for the list.
+const SHOWN_MAX: usize = 400;
+
+fn one_line(bytes: Option<&[u8]>) -> String {
+    let Some(b) = bytes else {
+        return "NULL".into();
+    };
+    let text = String::from_utf8_lossy(&b[..b.len().min(SHOWN_MAX * 4)]);
+    text.chars()
+        .take(SHOWN_MAX)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+impl Shown {
+    pub fn of(record: BrowsedRecord) -> Shown {
+        Shown {
+            key: one_line(record.key.as_deref()),
+            value: one_line(record.value.as_deref()),
+            record,
+        }
+    }
+}
+
+/// A browse session as the console sees it.
+#[derive(Debug)]
+pub struct Browsing {
+    pub id: u64,
+    pub partitions: Option<Vec<i32>>,
+    pub records: Window<Shown>,
+    /// How many records arrived in all.
+    pub received: u64,
+    pub caught_up: bool,
+    pub error: Option<String>,
+}
+
+impl Browsing {
+    pub fn new(id: u64, cap: usize) -> Browsing {
+        Browsing {
+            id,
+            partitions: None,
+            records: Window::new(cap),
+            received: 0,
+            caught_up: false,
+            error: None,
+        }
+    }
+
+    pub fn apply(&mut self, u: BrowseUpdate) {
+        match u {
+            BrowseUpdate::Opened(ps) => {
+                self.partitions = Some(ps);
+                self.error = None;
+            }
+            BrowseUpdate::Records(rs, caught_up) => {
+                self.received += rs.len() as u64;
+                self.records.extend(rs.into_iter().map(Shown::of));
+                self.caught_up = caught_up;
+                self.error = None;
+            }
+            BrowseUpdate::CaughtUp => self.caught_up = true,
+            BrowseUpdate::Error(e) => self.error = Some(e),
+        }
+    }
 }
 
 impl Store {

@@ -447,3 +447,6 @@ fn stale_replies_after_a_switch_are_dropped() {
     app.update(Event::Job(1, Reply::Connectors(Ok(IndexMap::new()))));
     assert_eq!(app.store.connectors.data.as_ref().map(Vec::len), Some(0));
 }
+
+#[path = "tests_kafka.rs"]
+mod kafka_views;

@@ -147,6 +147,14 @@ fn filter_line(app: &App) -> Vec<Span<'static>> {
             overlay::input_line(t, ':', input, overlay::complete(input)).spans
         }
         Some(Overlay::Filter) => overlay::input_line(t, '/', &filter, None).spans,
+        Some(Overlay::Input) => match app.view().live_input() {
+            Some((label, text)) => vec![
+                Span::styled(format!("{label} "), t.style(Role::Key)),
+                Span::raw(text.to_string()),
+                Span::styled("▏", t.style(Role::Key)),
+            ],
+            None => vec![Span::raw(" ")],
+        },
         _ if !filter.is_empty() => vec![Span::styled(format!(" /{filter}"), t.style(Role::Key))],
         _ => vec![Span::raw(" ")],
     };

@@ -64,6 +64,33 @@ pub fn clock() -> String {
     format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
 }
 
+/// A record time, epoch milliseconds, as `MM-DD HH:MM:SS` in local time (UTC in tests, so
+/// that snapshots do not depend on the machine's zone); `-` when there is none.
+pub fn when(ms: Option<i64>) -> String {
+    let Some(ms) = ms.filter(|m| *m >= 0) else {
+        return "-".into();
+    };
+    let secs = (ms / 1000) as libc::time_t;
+    // SAFETY: localtime_r/gmtime_r write only into the `tm` we pass; both pointers are valid.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if cfg!(test) {
+            libc::gmtime_r(&secs, &mut tm);
+        } else {
+            libc::localtime_r(&secs, &mut tm);
+        }
+        tm
+    };
+    format!(
+        "{:02}-{:02} {:02}:{:02}:{:02}",
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
 /// How a column takes its width.
 #[derive(Debug, Clone, Copy)]
 pub enum Width {

@@ -1,6 +1,7 @@
 //! kcat mode over librdkafka: the simple consumer (`-C`), the producer (`-P`), the balanced
 //! consumer (`-G`), metadata (`-L`) and offsets for timestamps (`-Q`).
 
+pub mod browse;
 pub mod consume;
 pub mod events;
 pub mod group;

@@ -326,6 +326,24 @@ impl View for ConnectorView {
             widgets::scroll_text(f, area, self.overview(cx.store, t), &self.scroll);
             return;
         }
+        let mut area = area;
+        if self.tab == Tab::Offsets
+            && cx.store.offsets_from_topic.contains(&self.name)
+            && area.height > 2
+        {
+            // The cluster has no KIP-875 offsets API: these come from the inspector.
+            let [note, rest] = Layout::vertical([
+                ratatui::layout::Constraint::Length(1),
+                ratatui::layout::Constraint::Min(1),
+            ])
+            .areas(area);
+            let text = "read from the offsets topic (this Connect has no GET …/offsets, KIP-875); :offsets shows them all";
+            f.render_widget(
+                Paragraph::new(Line::styled(text, t.style(Role::Muted))),
+                note,
+            );
+            area = rest;
+        }
         match self.list_rows(cx.store, t) {
             Ok(rows) if rows.is_empty() => {
                 let [head, body] = Layout::vertical([1, 1]).areas(area);

@@ -4,12 +4,15 @@
 //! Adding a view: one file here implementing [`View`], one line in [`RESOURCES`] when `:`
 //! should open it, and its keys in `keymap.rs` under the view's scope.
 
+pub mod browse;
 pub mod connector;
 pub mod connectors;
 pub mod contexts;
+pub mod inspect;
 pub mod plugin;
 pub mod plugins;
 pub mod text;
+pub mod topics;
 pub mod workers;
 
 use std::cell::Cell;
@@ -22,7 +25,7 @@ use regex::Regex;
 
 use super::jobs::Request;
 use super::keymap::Action;
-use super::overlay::{Confirm, Menu, Prompt};
+use super::overlay::{Confirm, Menu, Prompt, PromptFor};
 use super::store::Store;
 use super::theme::Theme;
 
@@ -46,6 +49,8 @@ pub enum Effect {
     /// Create a connector from plugin CLASS's required config.
     Template(String),
     SwitchContext(String),
+    /// Let the view's live input take the keys.
+    LiveInput,
 }
 
 /// One screen of the stack.
@@ -72,6 +77,15 @@ pub trait View {
     fn summary(&self, _cx: &DrawCx) -> Vec<Span<'static>> {
         Vec::new()
     }
+    /// The answer to a prompt the view asked for.
+    fn answer(&mut self, _purpose: PromptFor, _input: &str, _store: &Store) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// A second input applied as it is typed (the browser's jq filter): its label and text.
+    fn live_input(&self) -> Option<(&'static str, &str)> {
+        None
+    }
+    fn set_live_input(&mut self, _text: String) {}
 }
 
 /// A `:` resource: a name, its aliases and the view it opens.
@@ -88,6 +102,10 @@ pub const RESOURCES: &[Resource] = &[
     plugins::RESOURCE,
     workers::RESOURCE,
     contexts::RESOURCE,
+    inspect::OFFSETS,
+    inspect::CONFIGS,
+    inspect::STATUS,
+    topics::RESOURCE,
 ];
 
 /// The resource named `word` (a name or an alias).

@@ -31,14 +31,19 @@ impl Console {
     /// `kct tui --connect URL ARGS…` in a `cols`×`rows` terminal, with a private (absent)
     /// config file so the machine's contexts cannot leak in.
     fn open(url: &str, cols: u16, rows: u16, args: &[&str]) -> Console {
+        let mut all = vec!["--connect", url];
+        all.extend_from_slice(args);
+        Console::with_config("", cols, rows, &all)
+    }
+
+    /// `kct tui ARGS…` with a private config file holding `config` (TOML; none when empty).
+    fn with_config(config: &str, cols: u16, rows: u16, args: &[&str]) -> Console {
         let dir = scratch_dir().join(unique_topic("tui"));
         std::fs::create_dir_all(&dir).expect("console dir");
-        let mut line = vec![
-            sh_quote(kct_bin().to_str().unwrap()),
-            "tui".into(),
-            "--connect".into(),
-            sh_quote(url),
-        ];
+        if !config.is_empty() {
+            std::fs::write(dir.join("kct.toml"), config).expect("kct.toml");
+        }
+        let mut line = vec![sh_quote(kct_bin().to_str().unwrap()), "tui".into()];
         line.extend(args.iter().map(|a| sh_quote(a)));
         let d = |f: &str| sh_quote(dir.join(f).to_str().unwrap());
         let script = format!(
@@ -753,5 +758,130 @@ fn a_worker_that_goes_away_leaves_the_last_rows_and_the_error() {
     c.wait_for(&[&name], 3);
     c.keys(&["Enter"]);
     c.wait_for(&[&format!("▸ connectors ▸ {name}"), "Overview"], 3);
+    c.quit();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kafka-side views: the inspector of Connect's internal topics and the message browser
+
+/// A worker keeping its configs, offsets and statuses in topics of its own, and the config
+/// file of a context `e2e` that names that worker, the broker and those topics.
+fn topic_backed_worker(prefix: &str) -> (Worker, String) {
+    let t = [
+        unique_topic(&format!("{prefix}-configs")),
+        unique_topic(&format!("{prefix}-offsets")),
+        unique_topic(&format!("{prefix}-status")),
+    ];
+    let extra = format!(
+        "group.id={prefix}\nconfig.storage.topic={}\noffset.storage.topic={}\n\
+         status.storage.topic={}\nconfig.storage.replication.factor=1\n\
+         offset.storage.replication.factor=1\nstatus.storage.replication.factor=1\n",
+        t[0], t[1], t[2]
+    );
+    let w = Worker::start(&extra, &[]);
+    let config = format!(
+        "current-context = \"e2e\"\n\n[contexts.e2e]\nconnect = [\"{}\"]\nbootstrap = \"{}\"\n\
+         configs-topic = \"{}\"\noffsets-topic = \"{}\"\nstatus-topic = \"{}\"\n\
+         kafka = {{ \"fetch.wait.max.ms\" = \"5\" }}\n",
+        w.url,
+        b(),
+        t[0],
+        t[1],
+        t[2]
+    );
+    (w, config)
+}
+
+#[test]
+fn colon_offsets_shows_the_inspector_of_the_offsets_topic() {
+    let (w, config) = topic_backed_worker(&short_name("insp"));
+    let name = short_name("src");
+    source(&w, &name);
+    wait_state(&w, &name, "RUNNING");
+    w.wait_for(&format!("/connectors/{name}/offsets"), 30, |v| {
+        v["offsets"][0]["offset"]["position"] == 8
+    });
+
+    let c = Console::with_config(&config, 160, 45, &[]);
+    c.wait_for(&[" kct ▸ e2e", "▸ connectors"], 15);
+    wait_row(&c, &name, &["RUNNING"], 15);
+    c.keys(&[":"]);
+    c.text("offsets");
+    c.keys(&["Enter"]);
+    let offsets_topic = config
+        .lines()
+        .find_map(|l| l.strip_prefix("offsets-topic = "))
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    let s = c.wait_until("the source's offset read from the offsets topic", 20, |s| {
+        s.contains(&offsets_topic)
+            && line_with(s, &name).is_some_and(|l| l.contains("(RUNNING)"))
+            && line_with(s, "{\"position\":8}").is_some_and(|l| l.contains("\"filename\""))
+    });
+    assert!(
+        line_with(&s, " kct ▸").is_some_and(|l| l.contains("offsets")),
+        "{s}"
+    );
+    assert!(s.contains("latest view"), "{s}");
+    // `h`: every record, not only the latest per key.
+    c.keys(&["h"]);
+    let s = c.wait_until("the history", 10, |s| {
+        s.contains("· history ·") && s.contains("KIND") && s.contains("{\"position\":8}")
+    });
+    assert!(
+        line_with(&s, "{\"position\":8}")
+            .is_some_and(|l| l.contains("offset") && l.contains(&name)),
+        "{s}"
+    );
+    c.quit();
+}
+
+#[test]
+fn the_message_browser_tails_a_topic_with_a_jq_filter() {
+    let (_w, config) = topic_backed_worker(&short_name("brw"));
+    let topic = new_topic("browse", 1);
+    let rec = |n: u32, color: &str| {
+        Rec::kv(
+            0,
+            format!("k{n}"),
+            format!("{{\"n\":{n},\"color\":\"{color}\"}}"),
+        )
+    };
+    produce(&topic, &[rec(1, "red"), rec(2, "blue"), rec(3, "red")]);
+
+    let c = Console::with_config(&config, 160, 45, &[]);
+    c.wait_for(&[" kct ▸ e2e"], 15);
+    c.keys(&[":"]);
+    c.text("topics");
+    c.keys(&["Enter"]);
+    c.wait_for(&["▸ topics", &topic], 20);
+    c.keys(&["/"]);
+    c.text(&topic);
+    c.keys(&["Enter"]);
+    c.wait_until("the topic alone", 5, |s| {
+        row(s, &topic).is_some() && !s.contains("-configs-")
+    });
+    c.keys(&["Enter"]);
+    let s = c.wait_for(&[&format!("▸ {topic}"), "\"color\":\"blue\"", "k3"], 20);
+    assert!(s.contains("k1") && s.contains("k2"), "{s}");
+
+    // Live tail, and a jq filter applied as it is typed.
+    c.keys(&["f"]);
+    c.wait_for(&["● live tail"], 5);
+    c.keys(&["J"]);
+    c.text(".payload | fromjson | select(.color == \"red\") | .n");
+    c.keys(&["Enter"]);
+    let s = c.wait_until("only the red records", 10, |s| {
+        s.contains("JQ OUTPUT") && s.contains("k1") && s.contains("k3") && !s.contains("k2")
+    });
+    assert!(!s.contains("blue"), "{s}");
+    produce(&topic, &[rec(4, "blue"), rec(5, "red")]);
+    let s = c.wait_for(&["k5"], 15);
+    assert!(!s.contains("k4"), "the jq filter drops blue records:\n{s}");
+    assert!(
+        line_with(&s, "k5").is_some_and(|l| l.trim_end().ends_with(" 5")),
+        "the jq output (.n) of the new record:\n{s}"
+    );
     c.quit();
 }

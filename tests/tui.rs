@@ -505,8 +505,7 @@ fn detail_tabs_and_the_trace_view() {
     // Enter: the full trace, searchable with `/`; esc goes back.
     c.keys(&["Enter"]);
     let s = c.wait_for(&[&format!("▸ {broken} ▸ task 0 trace")], 5);
-    // (The trace view cuts long lines at the terminal's width: the 160 columns here show
-    // the path and the OS error.)
+    // (Long lines wrap at the terminal's width, so the path and the OS error show.)
     assert!(
         s.contains("No such file or directory") && s.contains(&format!("{broken}-missing/out.txt")),
         "the trace:\n{s}"

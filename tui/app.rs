@@ -411,6 +411,7 @@ impl App {
                 Effect::Menu(m) => self.overlay = Some(Overlay::Menu(m)),
                 Effect::Prompt(p) => self.overlay = Some(Overlay::Prompt(p)),
                 Effect::Info(s) => self.info(s),
+                Effect::Error(s) => self.error(s),
                 Effect::Edit(name) => {
                     self.info(format!("opening {name} in the editor…"));
                     self.send(Request::EditStart(name));

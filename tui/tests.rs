@@ -448,5 +448,85 @@ fn stale_replies_after_a_switch_are_dropped() {
     assert_eq!(app.store.connectors.data.as_ref().map(Vec::len), Some(0));
 }
 
+#[test]
+fn long_trace_lines_wrap_and_their_continuations_are_searchable() {
+    let mut app = loaded("dark");
+    keys(&mut app, "G");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let out = render(&app, 60, 24);
+    // Nothing is cut: the end of the longest lines shows on their continuation rows.
+    assert!(
+        !out.contains('…') || out.lines().next().unwrap().contains('…'),
+        "{out}"
+    );
+    assert!(
+        out.contains("rkerSinkTask due to unrecoverable exception."),
+        "{out}"
+    );
+    assert!(out.contains("Access Denied (403)"), "{out}");
+    // `Access Denied` is on the second row of its line at 60 columns: the search finds the
+    // line and shows all of its rows.
+    keys(&mut app, "/Access Denied");
+    press(&mut app, KeyCode::Enter);
+    let out = render(&app, 60, 24);
+    let body: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim_matches(['"', ' ']).is_empty())
+        .collect();
+    assert!(body[0].contains("Caused by: software.amazon"), "{out}");
+    assert!(body[1].contains("Access Denied (403)"), "{out}");
+    assert!(!out.contains("WorkerSinkTask.poll"), "{out}");
+    // Scrolling moves by rows: at 60x8 (4 rows of text) `G` shows the last row.
+    press(&mut app, KeyCode::Esc);
+    render(&app, 60, 8);
+    keys(&mut app, "G");
+    let out = render(&app, 60, 8);
+    assert!(out.contains("  java:88)"), "{out}");
+    assert!(!out.contains("ConnectException: Exiting"), "{out}");
+}
+
+#[test]
+fn the_breadcrumb_wins_over_the_refresh_state_on_narrow_terminals() {
+    let mut app = loaded("dark");
+    keys(&mut app, ":");
+    keys(&mut app, "plugins");
+    press(&mut app, KeyCode::Enter);
+    for w in [100u16, 80, 70, 60, 50, 45] {
+        let out = render(&app, w, 10);
+        let head = out.lines().next().unwrap();
+        assert!(
+            head.starts_with("\" kct ▸ prod-eu") && head.contains("▸ plugins"),
+            "{w}: {head}"
+        );
+    }
+    let head = |w| render(&app, w, 10).lines().next().unwrap().to_string();
+    assert!(
+        head(100).contains("⟳ 2s · 14:02:11 · 6 connectors"),
+        "{}",
+        head(100)
+    );
+    assert!(head(50).contains("⟳ 2s · 14:02:11") && !head(50).contains("connectors"));
+    assert!(
+        head(40).contains("⟳ 2s") && !head(40).contains("14:02:11"),
+        "{}",
+        head(40)
+    );
+    assert!(!head(28).contains("⟳"), "{}", head(28));
+    assert!(head(28).contains("kct ▸ prod-eu ▸ plugins"), "{}", head(28));
+    insta::assert_snapshot!("narrow_header_50x8", render(&app, 50, 8));
+    let mut ro = app_with("dark", true);
+    reply(&mut ro, Reply::Server(Ok(server())));
+    reply(&mut ro, Reply::Connectors(Ok(fixture())));
+    let out = render(&ro, 44, 8);
+    let head = out.lines().next().unwrap();
+    assert!(
+        head.contains("kct ▸ prod-eu ▸ connectors") && head.contains("ro ⟳ 2s"),
+        "{head}"
+    );
+}
+
 #[path = "tests_kafka.rs"]
 mod kafka_views;

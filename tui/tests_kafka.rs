@@ -490,6 +490,27 @@ fn browser_errors_and_empty() {
     keys(&mut app, "yesterday");
     press(&mut app, KeyCode::Enter);
     snap("browse_bad_start", &app);
+    assert_error_status(&app, "yesterday");
+    keys(&mut app, "p");
+    keys(&mut app, "x");
+    press(&mut app, KeyCode::Enter);
+    assert_error_status(&app, "\"x\" is not a partition");
+}
+
+/// The status line says `text`, in the theme's error colour.
+#[track_caller]
+fn assert_error_status(app: &App, text: &str) {
+    let status = app.status.as_ref().expect("a status line");
+    assert!(status.error && status.text.contains(text), "{status:?}");
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| ui::draw(f, app)).unwrap();
+    let buf = term.backend().buffer();
+    let row = 22;
+    let line: String = (0..80).map(|x| buf[(x, row)].symbol()).collect();
+    let at = line.find(&text[..3]).unwrap_or_else(|| panic!("{line}"));
+    let x = line[..at].chars().count() as u16;
+    let want = app.theme.style(crate::tui::theme::Role::Error).fg;
+    assert_eq!(buf[(x, row)].fg, want.unwrap_or_default(), "{line}");
 }
 
 #[test]

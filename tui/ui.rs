@@ -39,12 +39,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         store: &app.store,
         theme: t,
     };
-    let right = refresh_state(app);
-    let room = (head.width as usize).saturating_sub(Line::from(right.clone()).width());
-    let mut left = crumbs(app, false);
-    if Line::from(left.clone()).width() >= room {
-        left = crumbs(app, true);
-    }
+    let (left, right) = header(app, head.width as usize);
     split_line(f, head, left, right);
     split_line(f, sub, filter_line(app), app.view().summary(&cx));
     app.view().draw(f, body, &cx);
@@ -105,15 +100,60 @@ fn crumbs(app: &App, compact: bool) -> Vec<Span<'static>> {
     spans
 }
 
-/// `⟳ 2s · 14:02:11 · 41 connectors`, or the pause, or the back-off after failures.
-fn refresh_state(app: &App) -> Vec<Span<'static>> {
+/// The breadcrumb and the refresh state for a line of `width` cells. The breadcrumb wins: it
+/// first loses its part in parentheses, then the refresh state loses detail, then goes.
+fn header(app: &App, width: usize) -> (Vec<Span<'static>>, Vec<Span<'static>>) {
+    let w = |spans: &Vec<Span<'static>>| Line::from(spans.clone()).width();
+    let full = crumbs(app, false);
+    let compact = crumbs(app, true);
+    for detail in [Detail::Full, Detail::NoCount, Detail::Short] {
+        let right = refresh_state(app, detail);
+        // One cell between the two sides.
+        let room = width.saturating_sub(w(&right) + 1);
+        if detail == Detail::Full && w(&full) <= room {
+            return (full, right);
+        }
+        if w(&compact) <= room {
+            return (compact, right);
+        }
+    }
+    (compact, Vec::new())
+}
+
+/// How much the refresh state says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Detail {
+    /// `⟳ 2s · 14:02:11 · 41 connectors`
+    Full,
+    /// `⟳ 2s · 14:02:11`
+    NoCount,
+    /// `⟳ 2s` (or `⏸`, `⚠ 8s`), `ro` when read-only.
+    Short,
+}
+
+/// `⟳ 2s · 14:02:11 · 41 connectors`, or the pause, or the back-off after failures, with as
+/// much detail as asked.
+fn refresh_state(app: &App, detail: Detail) -> Vec<Span<'static>> {
     let t = &app.theme;
     let s = &app.store;
     let mut spans = Vec::new();
+    let r = &app.refresh;
+    if detail == Detail::Short {
+        if app.readonly {
+            spans.push(Span::styled("ro ", t.style(Role::Warning)));
+        }
+        spans.push(if r.paused {
+            Span::styled("⏸ ", t.style(Role::Warning))
+        } else if r.failures > 0 {
+            Span::styled(format!("⚠ {}s ", r.delay().as_secs()), t.style(Role::Error))
+        } else {
+            Span::raw(format!("⟳ {}s ", r.interval.as_secs()))
+        });
+        return spans;
+    }
     if app.readonly {
         spans.push(Span::styled("read-only · ", t.style(Role::Warning)));
     }
-    let r = &app.refresh;
     if r.paused {
         spans.push(Span::styled("⏸ paused", t.style(Role::Warning)));
     } else if r.failures > 0 {
@@ -126,7 +166,9 @@ fn refresh_state(app: &App) -> Vec<Span<'static>> {
     }
     let at = s.refreshed.clone().unwrap_or_else(|| "--:--:--".into());
     spans.push(Span::styled(format!(" · {at}"), t.style(Role::Muted)));
-    if let Some(rows) = &s.connectors.data {
+    if detail == Detail::NoCount {
+        spans.push(Span::raw(" "));
+    } else if let Some(rows) = &s.connectors.data {
         spans.push(Span::raw(format!(" · {} connectors ", rows.len())));
     } else {
         spans.push(Span::raw(" "));

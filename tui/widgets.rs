@@ -282,6 +282,31 @@ pub fn scroll_text(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, scroll:
     f.render_widget(Paragraph::new(shown), area);
 }
 
+/// `s` in rows of at most `w` cells, cut anywhere (traces have few spaces worth breaking at);
+/// rows after the first start with `indent` spaces, unless the width leaves no room for them.
+pub fn wrap(s: &str, w: usize, indent: usize) -> Vec<String> {
+    if w == 0 || width(s) <= w {
+        return vec![s.to_string()];
+    }
+    let indent = if w > indent * 4 { indent } else { 0 };
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        let cw = width(c.encode_utf8(&mut buf));
+        if used + cw > w && used > indent {
+            rows.push(std::mem::take(&mut row));
+            row.push_str(&" ".repeat(indent));
+            used = indent;
+        }
+        row.push(c);
+        used += cw;
+    }
+    rows.push(row);
+    rows
+}
+
 /// A line cut to `w` cells with an ellipsis.
 pub fn fit_line(line: Line<'static>, w: usize) -> Line<'static> {
     if line.width() <= w {
@@ -312,6 +337,21 @@ mod tests {
         assert_eq!(fit("abc", 3), "abc");
         assert_eq!(fit("abc", 0), "");
         assert_eq!(pad("ab", 4, true), "  ab");
+    }
+
+    #[test]
+    fn wrap_cuts_at_the_width_and_indents_continuations() {
+        assert_eq!(wrap("abcdefghij", 4, 0), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("abcdefghijklmn", 10, 2), ["abcdefghij", "  klmn"]);
+        assert_eq!(wrap("short", 10, 2), ["short"]);
+        assert_eq!(wrap("", 10, 2), [""]);
+        assert_eq!(wrap("abc", 0, 2), ["abc"]);
+        // Wide characters never straddle the edge; a cell too narrow for one still moves on.
+        assert_eq!(wrap("日本語", 4, 0), ["日本", "語"]);
+        assert_eq!(wrap("日本", 1, 0), ["日", "本"]);
+        for row in wrap(&"x".repeat(1000), 37, 2) {
+            assert!(width(&row) <= 37);
+        }
     }
 
     #[test]

@@ -483,7 +483,7 @@ impl View for BrowseView {
                     e.push(Effect::Info(format!("reading {}", self.where_line())));
                     e
                 }
-                Err(e) => vec![Effect::Info(e)],
+                Err(e) => vec![Effect::Error(e)],
             },
             PromptFor::BrowsePartition => {
                 let input = input.trim();
@@ -492,7 +492,7 @@ impl View for BrowseView {
                     n => match n.parse::<i32>() {
                         Ok(p) if p >= 0 => Some(p),
                         _ => {
-                            return vec![Effect::Info(format!(
+                            return vec![Effect::Error(format!(
                                 "{n:?} is not a partition: give a number, or all"
                             ))]
                         }

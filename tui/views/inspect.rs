@@ -857,7 +857,7 @@ impl View for InspectView {
     }
 
     fn crumb(&self) -> String {
-        format!(":{}", self.scope())
+        self.scope().to_string()
     }
 
     fn requests(&self, store: &Store) -> Vec<Request> {

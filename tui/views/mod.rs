@@ -44,6 +44,8 @@ pub enum Effect {
     Prompt(Prompt),
     /// A message for the status line.
     Info(String),
+    /// A failure for the status line (in the theme's error colour).
+    Error(String),
     /// Edit connector NAME's config in the user's editor.
     Edit(String),
     /// Create a connector from plugin CLASS's required config.

@@ -1,5 +1,6 @@
-//! A scrollable, searchable text: a full stack trace, a worker's tasks. `/` keeps the lines
-//! that match.
+//! A scrollable, searchable text: a full stack trace, a worker's tasks. Long lines wrap at the
+//! width (continuations indented); `/` keeps the lines that match, all of their wrapped rows,
+//! and matches a line as a whole, wherever it wraps.
 
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -10,6 +11,9 @@ use crate::tui::keymap::Action;
 use crate::tui::store::Store;
 use crate::tui::theme::Role;
 use crate::tui::widgets;
+
+/// The indent of a wrapped line's continuation rows.
+const CONTINUATION: usize = 2;
 
 pub struct TextView {
     title: String,
@@ -48,11 +52,13 @@ impl View for TextView {
 
     fn draw(&self, f: &mut Frame, area: Rect, cx: &DrawCx) {
         let style = cx.theme.style(Role::Text);
+        let width = area.width as usize;
         let lines: Vec<Line<'static>> = self
             .lines
             .iter()
             .filter(|l| self.filter.matches(l))
-            .map(|l| Line::styled(l.replace('\t', "    "), style))
+            .flat_map(|l| widgets::wrap(&l.replace('\t', "    "), width, CONTINUATION))
+            .map(|row| Line::styled(row, style))
             .collect();
         widgets::scroll_text(f, area, lines, &self.scroll);
     }

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 use super::edit::{EditJob, Outcome};
 use super::event::Event;
-use super::jobs::{Draft, Jobs, Mutation, Reply, Request};
+use super::jobs::{Draft, Jobs, Mutation, Reply, Request, TopicWrite};
 use super::kafka::{Internal, BROWSE_WINDOW};
 use super::keymap::{Action, Key, Keymap};
 use super::overlay::{self, Confirm, OnYes, Overlay, Prompt, PromptFor};
@@ -115,6 +115,12 @@ impl App {
     pub fn start(&mut self) {
         self.send(Request::Server);
         self.refresh_now();
+    }
+
+    /// The requests sent to the jobs thread since the last call (tests).
+    #[cfg(test)]
+    pub fn jobs_sent(&self) -> Vec<Request> {
+        self.jobs.sent()
     }
 
     pub fn view(&self) -> &dyn View {
@@ -613,7 +619,7 @@ impl App {
                 e.progress = None;
                 e.loaded.set(r);
             }
-            Reply::ResetPlan(name, force, r) => self.reset_plan(name, force, r),
+            Reply::TopicPlan(w, r) => self.topic_plan(w, r),
             Reply::KafkaTopics(r) => s.kafka_topics.set(r),
             Reply::Browse(id, u) => {
                 if let Some(b) = s.browse.as_mut().filter(|b| b.id == id) {
@@ -623,36 +629,42 @@ impl App {
         }
     }
 
-    /// A reset's plan: nothing to do, the records to confirm, or a running connector to stop
-    /// first (or to plan past).
-    fn reset_plan(&mut self, name: String, force: bool, r: Result<ModifyReport, ModifyError>) {
+    /// A write's plan (a reset or a new offset): nothing to do, the records to confirm, or a
+    /// running connector to stop first (or to plan past).
+    fn topic_plan(&mut self, w: TopicWrite, r: Result<ModifyReport, ModifyError>) {
+        let name = w.name.clone();
+        let what = if w.patch.is_some() {
+            "setting the offset"
+        } else {
+            "the reset"
+        };
         match r {
             Ok(plan) if plan.records.is_empty() => self.info(format!(
                 "{name} has no offsets in {}; nothing to reset",
                 plan.topic
             )),
-            Ok(plan) => self.overlay = Some(Overlay::Confirm(reset_confirm(&plan, force))),
+            Ok(plan) => self.overlay = Some(Overlay::Confirm(write_confirm(&plan, w))),
             Err(ModifyError::Running { states, .. }) => {
                 let mut lines = vec![Line::raw(format!(
                     "The status topic says {name} runs: {}.",
                     states.join(", ")
                 ))];
                 lines.push(Line::raw(
-                    "A worker that runs it holds its offsets and writes them back after a reset.",
+                    "A worker that runs it holds its offsets and writes them back.",
                 ));
-                lines.push(Line::raw(
-                    "Stop it first (s in :connectors), or plan the reset anyway (force)?",
-                ));
+                lines.push(Line::raw(format!(
+                    "Stop it first (s in :connectors), or plan {what} anyway (force)?"
+                )));
                 self.overlay = Some(Overlay::Confirm(Confirm {
                     title: format!("{name} appears to be running"),
                     lines,
                     on_yes: OnYes::Request(
-                        Box::new(Request::ResetPlan { name, force: true }),
-                        "planning the reset past the running status…".into(),
+                        Box::new(Request::TopicPlan(TopicWrite { force: true, ..w })),
+                        format!("planning {what} past the running status…"),
                     ),
                 }));
             }
-            Err(e) => self.error(format!("cannot plan the reset of {name}: {e}")),
+            Err(e) => self.error(format!("cannot plan {what} of {name}: {e}")),
         }
     }
 
@@ -666,7 +678,7 @@ impl App {
             Ok(msg) => format!("✓ {msg}"),
             Err(e) => format!("✗ {}: {e}", m.describe()),
         };
-        if matches!(m, Mutation::TopicReset { .. }) {
+        if matches!(m, Mutation::TopicWrite(_)) {
             if let Some(e) = self.store.inspect.get_mut(&Internal::Offsets) {
                 e.stale = true;
             }
@@ -760,25 +772,43 @@ impl App {
     }
 }
 
-/// The confirmation of a reset through the offsets topic: every record it writes, with its
-/// partition, exact key bytes and value.
-fn reset_confirm(plan: &ModifyReport, force: bool) -> Confirm {
+/// The confirmation of a write to the offsets topic (a reset or a new offset): every record it
+/// writes, with its partition, exact key bytes and value.
+fn write_confirm(plan: &ModifyReport, w: TopicWrite) -> Confirm {
     const KEY_WIDTH: usize = 64;
-    let mut lines = vec![
-        Line::raw(format!(
+    let head = match &w.patch {
+        None => format!(
             "Writes {} tombstone(s) to {}: the same partition, same key bytes.",
             plan.records.len(),
             plan.topic
-        )),
-        Line::raw(""),
-    ];
+        ),
+        Some(_) if plan.records.iter().all(|r| r.existing_key) => format!(
+            "Writes {} record(s) to {}: the same partition, same key bytes.",
+            plan.records.len(),
+            plan.topic
+        ),
+        Some(_) => format!("Writes {} record(s) to {}:", plan.records.len(), plan.topic),
+    };
+    let mut lines = vec![Line::raw(head), Line::raw("")];
     for r in &plan.records {
+        if w.patch.is_some() {
+            let sp = serde_json::to_string(&r.source_partition).unwrap_or_default();
+            lines.push(Line::raw(format!("• source partition {sp}")));
+            let fresh = if r.existing_key {
+                ""
+            } else {
+                " (a new key: Java's bytes, murmur2's partition)"
+            };
+            lines.push(Line::raw(format!("  partition {}{fresh}", r.partition)));
+        }
         let value = r.value.clone().unwrap_or_else(|| "NULL (tombstone)".into());
         let was = serde_json::to_string(&r.previous).unwrap_or_default();
-        lines.push(Line::raw(format!(
-            "• partition {} · value {value} · now {was}",
-            r.partition
-        )));
+        if w.patch.is_none() {
+            lines.push(Line::raw(format!(
+                "• partition {} · value {value} · now {was}",
+                r.partition
+            )));
+        }
         // The key in full, however long: it is what gets written.
         let chars: Vec<char> = r.key.chars().collect();
         for (i, chunk) in chars.chunks(KEY_WIDTH).enumerate() {
@@ -788,17 +818,20 @@ fn reset_confirm(plan: &ModifyReport, force: bool) -> Confirm {
                 chunk.iter().collect::<String>()
             )));
         }
+        if w.patch.is_some() {
+            lines.push(Line::raw(format!("  now   {was}")));
+            lines.push(Line::raw(format!("  value {value}")));
+        }
     }
+    let verb = if w.patch.is_some() {
+        "Set the offset"
+    } else {
+        "Reset offsets"
+    };
     Confirm {
-        title: format!(
-            "Reset offsets of {} through {}?",
-            plan.connector, plan.topic
-        ),
+        title: format!("{verb} of {} through {}?", plan.connector, plan.topic),
         lines,
-        on_yes: OnYes::Mutate(vec![Mutation::TopicReset {
-            name: plan.connector.clone(),
-            force,
-        }]),
+        on_yes: OnYes::Mutate(vec![Mutation::TopicWrite(w)]),
     }
 }
 

@@ -42,11 +42,8 @@ pub enum Request {
         kind: Internal,
         history: bool,
     },
-    /// Plan a reset of a connector's offsets through the offsets topic (a dry run).
-    ResetPlan {
-        name: String,
-        force: bool,
-    },
+    /// Plan a write to the offsets topic (a dry run).
+    TopicPlan(TopicWrite),
     /// The Kafka topics with their partitions.
     KafkaTopics,
     /// Start browse session `id` (it runs until `control.stop`).
@@ -63,11 +60,9 @@ pub enum Mutation {
     RestartTask(String, i32),
     Delete(String),
     ResetOffsets(String),
-    /// Tombstones for every offset of the connector, written to the offsets topic.
-    TopicReset {
-        name: String,
-        force: bool,
-    },
+    /// Records written to the offsets topic: tombstones for every offset of the connector,
+    /// or new offsets for some of its source partitions.
+    TopicWrite(TopicWrite),
     SetLogger {
         logger: String,
         level: String,
@@ -102,14 +97,7 @@ impl Mutation {
             Mutation::ResetOffsets(n) => {
                 format!("reset all offsets of connector {n} (DELETE …/offsets)")
             }
-            Mutation::TopicReset { name, force } => {
-                let forced = if *force {
-                    ", forced past its running status"
-                } else {
-                    ""
-                };
-                format!("reset all offsets of connector {name} through the offsets topic (tombstones){forced}")
-            }
+            Mutation::TopicWrite(w) => w.describe(),
             Mutation::SetLogger { logger, level } => {
                 format!("set logger {logger} to {level} on the worker that answers")
             }
@@ -117,6 +105,45 @@ impl Mutation {
                 name, create: true, ..
             } => format!("create connector {name}"),
             Mutation::Apply { name, .. } => format!("replace the config of connector {name}"),
+        }
+    }
+}
+
+/// A write to the offsets topic, as `DELETE …/offsets` (no `patch`) or `PATCH …/offsets` (a
+/// KIP-875 body) do inside a worker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicWrite {
+    pub name: String,
+    /// Plan and write even though the status topic says the connector runs.
+    pub force: bool,
+    pub patch: Option<ConnectorOffsets>,
+}
+
+impl TopicWrite {
+    pub fn reset(name: &str) -> TopicWrite {
+        TopicWrite {
+            name: name.to_string(),
+            force: false,
+            patch: None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let forced = if self.force {
+            ", forced past its running status"
+        } else {
+            ""
+        };
+        match &self.patch {
+            None => format!(
+                "reset all offsets of connector {} through the offsets topic (tombstones){forced}",
+                self.name
+            ),
+            Some(p) => format!(
+                "set {} offset(s) of connector {} through the offsets topic{forced}",
+                p.offsets.len(),
+                self.name
+            ),
         }
     }
 }
@@ -163,8 +190,8 @@ pub enum Reply {
     /// Records read so far of an internal topic, and the total.
     InspectProgress(Internal, u64, u64),
     Inspected(Internal, R<Box<Inspected>>),
-    /// A reset's plan (dry run), for the confirmation.
-    ResetPlan(String, bool, Result<ModifyReport, ModifyError>),
+    /// A write's plan (dry run), for the confirmation.
+    TopicPlan(TopicWrite, Result<ModifyReport, ModifyError>),
     KafkaTopics(R<Vec<TopicSummary>>),
     Browse(u64, BrowseUpdate),
 }
@@ -173,6 +200,9 @@ pub enum Reply {
 #[derive(Debug, Clone)]
 pub struct Jobs {
     tx: UnboundedSender<Command>,
+    /// What a detached handle was asked (tests).
+    #[cfg(test)]
+    rx: Option<Arc<std::sync::Mutex<UnboundedReceiver<Command>>>>,
 }
 
 #[derive(Debug)]
@@ -201,15 +231,36 @@ impl Jobs {
         let _ = std::thread::Builder::new()
             .name("kct-tui-jobs".into())
             .spawn(run);
-        Jobs { tx }
+        Jobs {
+            tx,
+            #[cfg(test)]
+            rx: None,
+        }
     }
 
     /// A handle whose requests go nowhere (tests).
     #[cfg(test)]
     pub fn detached() -> Jobs {
+        let (tx, rx) = unbounded_channel();
         Jobs {
-            tx: unbounded_channel().0,
+            tx,
+            rx: Some(Arc::new(std::sync::Mutex::new(rx))),
         }
+    }
+
+    /// The requests sent since the last call (detached handles only; tests).
+    #[cfg(test)]
+    pub fn sent(&self) -> Vec<Request> {
+        let mut out = Vec::new();
+        if let Some(rx) = &self.rx {
+            let mut rx = rx.lock().unwrap();
+            while let Ok(c) = rx.try_recv() {
+                if let Command::Run(_, r) = c {
+                    out.push(r);
+                }
+            }
+        }
+        out
     }
 
     pub fn send(&self, epoch: u64, request: Request) {
@@ -336,14 +387,14 @@ async fn run(s: &Session, request: Request, events: &Sender<Event>, epoch: u64) 
             .await;
             Reply::Inspected(kind, r)
         }
-        Request::ResetPlan { name, force } => {
-            let (t, n) = (s.target.clone(), name.clone());
+        Request::TopicPlan(w) => {
+            let (t, w2) = (s.target.clone(), w.clone());
             let r = blocking(
-                move || kafka::plan_reset(&t, &n, force),
+                move || kafka::plan_write(&t, &w2),
                 |e| Err(ModifyError::Io(e)),
             )
             .await;
-            Reply::ResetPlan(name, force, r)
+            Reply::TopicPlan(w, r)
         }
         Request::KafkaTopics => {
             let t = s.target.clone();
@@ -451,10 +502,10 @@ async fn check(s: &Session, d: &mut Draft) -> R<Vec<String>> {
 
 async fn mutate(s: &Session, m: &Mutation) -> R<String> {
     // The offsets topic path needs Kafka only, not a Connect worker.
-    if let Mutation::TopicReset { name, force } = m {
-        let (t, n, force) = (s.target.clone(), name.clone(), *force);
+    if let Mutation::TopicWrite(w) = m {
+        let (t, w) = (s.target.clone(), w.clone());
         return blocking(
-            move || kafka::reset(&t, &n, false, force),
+            move || kafka::write(&t, &w, false),
             |e| Err(ModifyError::Io(e)),
         )
         .await
@@ -483,7 +534,7 @@ async fn mutate(s: &Session, m: &Mutation) -> R<String> {
             .map_err(e),
         Mutation::Delete(n) => c.delete(n).await.map(|_| format!("deleted {n}")).map_err(e),
         Mutation::ResetOffsets(n) => c.reset_offsets(n).await.map(|m| m.message).map_err(e),
-        Mutation::TopicReset { .. } => Err("the offsets topic path runs above".into()),
+        Mutation::TopicWrite(_) => Err("the offsets topic path runs above".into()),
         Mutation::SetLogger { logger, level } => c
             .set_logger(logger, level, false)
             .await

@@ -21,7 +21,7 @@ use kct::kafka::browse::{self, BrowseSpec, BrowsedRecord, Browser, TopicSummary}
 use kct::kafka::topic_read::KafkaTopics;
 
 use super::event::Event;
-use super::jobs::Reply;
+use super::jobs::{Reply, TopicWrite};
 
 /// The most history records kept (the newest); the rest are only counted.
 pub const HISTORY_MAX: usize = 100_000;
@@ -284,29 +284,38 @@ pub fn topic_offsets_io(
     })
 }
 
-/// Resets `connector`'s offsets through the offsets topic; `dry_run` only plans.
-pub fn reset(
-    target: &Target,
-    connector: &str,
-    dry_run: bool,
-    force: bool,
-) -> Result<ModifyReport, ModifyError> {
+/// Writes `w` to the offsets topic (a reset, or the offsets of a KIP-875 body); `dry_run`
+/// only plans.
+pub fn write(target: &Target, w: &TopicWrite, dry_run: bool) -> Result<ModifyReport, ModifyError> {
     let io = topics_io(target).map_err(ModifyError::Io)?;
+    write_io(&io, target, w, dry_run)
+}
+
+/// [`write`] through any [`TopicIo`].
+pub fn write_io(
+    io: &dyn TopicIo,
+    target: &Target,
+    w: &TopicWrite,
+    dry_run: bool,
+) -> Result<ModifyReport, ModifyError> {
     let topics = Topics {
         offsets: &target.topics.offsets,
         status: &target.topics.status,
     };
-    let io: &dyn TopicIo = &io;
-    offset_reset::reset_offsets(io, topics, connector, ModifyOptions { dry_run, force })
+    let opts = ModifyOptions {
+        dry_run,
+        force: w.force,
+    };
+    match &w.patch {
+        None => offset_reset::reset_offsets(io, topics, &w.name, opts),
+        Some(body) => offset_reset::patch_offsets(io, topics, &w.name, body, opts),
+    }
 }
 
-/// The plan of a reset (a dry run); unless `force`, a connector the status topic says runs is
+/// The plan of a write (a dry run); unless `force`, a connector the status topic says runs is
 /// refused first, as the write would be.
-pub fn plan_reset(
-    target: &Target,
-    connector: &str,
-    force: bool,
-) -> Result<ModifyReport, ModifyError> {
+pub fn plan_write(target: &Target, w: &TopicWrite) -> Result<ModifyReport, ModifyError> {
+    let (connector, force) = (w.name.as_str(), w.force);
     if !force {
         let io = topics_io(target).map_err(ModifyError::Io)?;
         let status =
@@ -319,7 +328,7 @@ pub fn plan_reset(
             });
         }
     }
-    reset(target, connector, true, force)
+    write(target, w, true)
 }
 
 /// What a written reset did, in words.
@@ -335,8 +344,13 @@ pub fn reset_summary(r: &ModifyReport) -> String {
     } else {
         format!(" (forced past: {})", r.forced_past.join(", "))
     };
+    let what = if r.action == "reset" {
+        "tombstone(s)"
+    } else {
+        "offset record(s)"
+    };
     format!(
-        "wrote {} tombstone(s) to {} for {} and read them back{forced}",
+        "wrote {} {what} to {} for {} and read them back{forced}",
         r.records.len(),
         r.topic,
         r.connector

@@ -40,6 +40,7 @@ pub enum Action {
     Edit,
     Create,
     ResetOffsets,
+    SetOffset,
     SetLogger,
     History,
     Reload,
@@ -50,7 +51,7 @@ pub enum Action {
 }
 
 /// Action names as written in the config file.
-const NAMES: [(Action, &str); 38] = [
+const NAMES: [(Action, &str); 39] = [
     (Action::Quit, "quit"),
     (Action::Back, "back"),
     (Action::Help, "help"),
@@ -82,6 +83,7 @@ const NAMES: [(Action, &str); 38] = [
     (Action::Edit, "edit"),
     (Action::Create, "create"),
     (Action::ResetOffsets, "reset-offsets"),
+    (Action::SetOffset, "set-offset"),
     (Action::SetLogger, "set-logger"),
     (Action::History, "history"),
     (Action::Reload, "reload"),
@@ -118,6 +120,7 @@ impl Action {
                 | Action::Edit
                 | Action::Create
                 | Action::ResetOffsets
+                | Action::SetOffset
                 | Action::SetLogger
         )
     }
@@ -360,6 +363,13 @@ const DEFAULTS: &[(&str, &str, Action, &str, bool)] = &[
         "x",
         Action::ResetOffsets,
         "reset selected (writes tombstones to the same partition, same key bytes)",
+        true,
+    ),
+    (
+        "offsets",
+        "o",
+        Action::SetOffset,
+        "set offset (of the selected source partition, through the topic)",
         true,
     ),
     (

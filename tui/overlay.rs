@@ -64,6 +64,8 @@ pub enum PromptFor {
     BrowseStart,
     /// The browser's partition (or all).
     BrowsePartition,
+    /// The new offset (JSON) of the inspector's selected source partition.
+    SetOffset,
 }
 
 pub struct Prompt {

@@ -15,6 +15,7 @@ use kct::record::TimestampType;
 use ratatui::crossterm::event::KeyCode;
 
 use super::*;
+use crate::tui::jobs::{Mutation, Request, TopicWrite};
 use crate::tui::kafka::{self, BrowseUpdate, Internal};
 
 /// Internal topics in memory: (topic, partition count, records in log order).
@@ -254,7 +255,7 @@ fn offsets_reset_through_the_topic() {
     };
     reply(
         &mut app,
-        Reply::ResetPlan("orders-jdbc-source".into(), false, Err(running)),
+        Reply::TopicPlan(TopicWrite::reset("orders-jdbc-source"), Err(running)),
     );
     snap("offsets_reset_running", &app);
     keys(&mut app, "y");
@@ -273,17 +274,23 @@ fn offsets_reset_through_the_topic() {
     );
     reply(
         &mut app,
-        Reply::ResetPlan("orders-jdbc-source".into(), true, plan),
+        Reply::TopicPlan(
+            TopicWrite {
+                force: true,
+                ..TopicWrite::reset("orders-jdbc-source")
+            },
+            plan,
+        ),
     );
     snap("offsets_reset_confirm", &app);
     keys(&mut app, "y");
     reply(
         &mut app,
         Reply::Done(
-            crate::tui::jobs::Mutation::TopicReset {
-                name: "orders-jdbc-source".into(),
+            crate::tui::jobs::Mutation::TopicWrite(TopicWrite {
                 force: true,
-            },
+                ..TopicWrite::reset("orders-jdbc-source")
+            }),
             Ok(
                 "wrote 3 tombstone(s) to connect-offsets for orders-jdbc-source and read them back"
                     .into(),
@@ -298,6 +305,135 @@ fn offsets_reset_through_the_topic() {
     reply(&mut ro, read(Internal::Offsets, false));
     keys(&mut ro, "jx");
     snap("offsets_readonly", &ro);
+}
+
+#[test]
+fn offsets_set_one_offset_through_the_topic() {
+    let mut app = loaded("dark");
+    command(&mut app, "offsets");
+    reply(&mut app, read(Internal::Offsets, false));
+    // The group line first: `o` wants a source partition.
+    keys(&mut app, "o");
+    assert!(app.overlay.is_none());
+    assert!(app
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("select a source partition"));
+    // An undecodable key has no source partition to set.
+    keys(&mut app, "jo");
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("does not decode"),
+        "{status:?}"
+    );
+    assert!(app.overlay.is_none());
+    // The entry of legacy-file-source (the groups are sorted by name).
+    keys(&mut app, "jjjjjo");
+    snap("offsets_set_prompt", &app);
+    // A bad answer is an error, and nothing is asked of Kafka.
+    keys(&mut app, "x");
+    press(&mut app, KeyCode::Enter);
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("is not an offset"),
+        "{status:?}"
+    );
+    assert!(app.overlay.is_none());
+    keys(&mut app, "o");
+    press_n(&mut app, KeyCode::Backspace, 40);
+    keys(&mut app, r#"{"position":42}"#);
+    press(&mut app, KeyCode::Enter);
+    let sent = app.jobs_sent();
+    let Some(Request::TopicPlan(w)) = sent.last() else {
+        panic!("no plan asked for: {sent:?}");
+    };
+    let want: kct::connect::types::ConnectorOffsets = serde_json::from_value(serde_json::json!(
+        {"offsets": [{"partition": {"filename": "/data/in/orders.csv"}, "offset": {"position": 42}}]}
+    ))
+    .unwrap();
+    assert_eq!(w.name, "legacy-file-source");
+    assert_eq!(w.patch.as_ref(), Some(&want));
+    assert!(!w.force);
+    // The plan, as the jobs thread makes it (a dry run through the same library).
+    let plan = kafka::write_io(&cluster(), &target(), w, true);
+    let w = w.clone();
+    reply(&mut app, Reply::TopicPlan(w.clone(), plan));
+    snap("offsets_set_confirm", &app);
+    let out = render(&app, 160, 45);
+    for text in [
+        "Set the offset of legacy-file-source through connect-offsets?",
+        r#"source partition {"filename":"/data/in/orders.csv"}"#,
+        "partition 10",
+        r#"key ["legacy-file-source",{"filename":"/data/in/orders.csv"}]"#,
+        r#"now   {"position":88211}"#,
+        r#"value {"position":42}"#,
+    ] {
+        assert!(out.contains(text), "{text}:\n{out}");
+    }
+    keys(&mut app, "y");
+    let sent = app.jobs_sent();
+    assert!(
+        matches!(sent.last(), Some(Request::Mutate(Mutation::TopicWrite(x))) if *x == w),
+        "{sent:?}"
+    );
+    reply(
+        &mut app,
+        Reply::Done(
+            Mutation::TopicWrite(w.clone()),
+            Ok("wrote 1 offset record(s) to connect-offsets for legacy-file-source and read them back".into()),
+        ),
+    );
+    assert!(app.store.inspect[&Internal::Offsets].stale);
+
+    // A running connector: stop it first, or plan past it (the same body, forced).
+    let running = ModifyError::Running {
+        connector: "legacy-file-source".into(),
+        states: vec!["connector RUNNING on 10.0.1.7:8083".into()],
+    };
+    reply(&mut app, Reply::TopicPlan(w.clone(), Err(running)));
+    snap("offsets_set_running", &app);
+    keys(&mut app, "y");
+    let sent = app.jobs_sent();
+    assert!(
+        matches!(sent.last(), Some(Request::TopicPlan(x)) if x.force && x.patch == w.patch),
+        "{sent:?}"
+    );
+
+    // null removes the offset: a tombstone under the same key bytes.
+    keys(&mut app, "o");
+    press_n(&mut app, KeyCode::Backspace, 40);
+    keys(&mut app, "null");
+    press(&mut app, KeyCode::Enter);
+    let sent = app.jobs_sent();
+    let Some(Request::TopicPlan(w)) = sent.last() else {
+        panic!("{sent:?}");
+    };
+    assert_eq!(w.patch.as_ref().unwrap().offsets[0].offset, None);
+    let plan = kafka::write_io(&cluster(), &target(), w, true).unwrap();
+    assert_eq!(plan.records.len(), 1);
+    assert_eq!(plan.records[0].value, None);
+    assert_eq!(plan.records[0].partition, 10);
+
+    // --readonly refuses it.
+    let mut ro = app_with("dark", true);
+    reply(&mut ro, Reply::Connectors(Ok(fixture())));
+    command(&mut ro, "offsets");
+    reply(&mut ro, read(Internal::Offsets, false));
+    keys(&mut ro, "jo");
+    assert!(ro.overlay.is_none());
+    let status = ro.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("read-only: set-offset"),
+        "{status:?}"
+    );
+}
+
+fn press_n(app: &mut App, code: KeyCode, n: usize) {
+    for _ in 0..n {
+        press(app, code);
+    }
 }
 
 #[test]

@@ -2,14 +2,15 @@
 //! inspector, grouped by connector, the latest record per key (what a worker would load) or
 //! every record (`h`), with the anomalies in words under the connector they concern. Reading a
 //! big topic shows its progress. In `:offsets`, `x` resets the selected connector's offsets
-//! through the offsets topic (plan first, every record shown before confirming) and `enter`
-//! shows the raw record as kcat's `-J` envelope.
+//! through the offsets topic (plan first, every record shown before confirming), `o` sets the
+//! selected source partition's offset the same way (a KIP-875 body of that one partition), and
+//! `enter` shows the raw record as kcat's `-J` envelope.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use kct::connect::ops;
-use kct::connect::types::State;
+use kct::connect::types::{ConnectorOffset, ConnectorOffsets, JsonMap, State};
 use kct::internal::inspect::{raw_text, Anomaly, AnomalyKind, HistoryRecord, OwnedRecord};
 use kct::kafka::browse::pretty_envelope;
 use kct::record::json::{write_envelope, Encoding};
@@ -23,9 +24,10 @@ use serde_json::Value;
 
 use super::text::TextView;
 use super::{DrawCx, Effect, Filter, ListState, Resource, View};
-use crate::tui::jobs::Request;
+use crate::tui::jobs::{Request, TopicWrite};
 use crate::tui::kafka::{Body, Inspected, Internal, HISTORY_MAX};
 use crate::tui::keymap::Action;
+use crate::tui::overlay::{Prompt, PromptFor};
 use crate::tui::store::{Inspecting, Store};
 use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::{self, Col};
@@ -59,6 +61,7 @@ pub fn open(kind: Internal) -> Box<dyn View> {
         filter: Filter::default(),
         folded: BTreeSet::new(),
         cache: RefCell::new(None),
+        setting: None,
     })
 }
 
@@ -71,6 +74,8 @@ pub struct InspectView {
     folded: BTreeSet<String>,
     /// The rows as last computed, and what they were computed from.
     cache: RefCell<Option<(CacheKey, Vec<Row>)>>,
+    /// The connector and source partition whose new offset `o` asked for.
+    setting: Option<(String, JsonMap)>,
 }
 
 /// What the rows depend on: the data (its address), the filter, the folds, the mode, the last
@@ -674,10 +679,7 @@ impl InspectView {
         }
         match self.selected(store).and_then(|r| r.connector) {
             Some(name) => vec![
-                Effect::Request(Request::ResetPlan {
-                    name: name.clone(),
-                    force: false,
-                }),
+                Effect::Request(Request::TopicPlan(TopicWrite::reset(&name))),
                 Effect::Info(format!(
                     "planning the reset of {name}: reading the offsets and status topics…"
                 )),
@@ -686,6 +688,78 @@ impl InspectView {
                 "select a connector's offsets to reset them".into(),
             )],
         }
+    }
+
+    /// `o`: ask for the selected source partition's new offset, the current one prefilled.
+    fn set_offset(&mut self, store: &Store) -> Vec<Effect> {
+        if self.kind != Internal::Offsets {
+            return vec![Effect::Info("offsets are set from :offsets".into())];
+        }
+        let entry = match (self.selected(store).map(|r| r.target), self.data(store)) {
+            (Some(Target::Offset(i)), Some(d)) => match &d.body {
+                Body::Offsets { view, .. } => view.offsets.get(i),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(e) = entry else {
+            let hint = if self.history {
+                "in the latest view (h), select"
+            } else {
+                "select"
+            };
+            return vec![Effect::Info(format!(
+                "{hint} a source partition's offset to set it"
+            ))];
+        };
+        let (Some(name), Some(partition)) = (&e.connector, &e.partition) else {
+            return vec![Effect::Error(
+                "this record's key does not decode as [connector, partition]: its offset cannot be set; x resets the connector"
+                    .into(),
+            )];
+        };
+        self.setting = Some((name.clone(), partition.clone()));
+        let current = if e.error.is_some() {
+            String::new()
+        } else {
+            serde_json::to_string(&e.offset).unwrap_or_default()
+        };
+        let sp = compact(&Value::Object(partition.clone()));
+        vec![Effect::Prompt(Prompt {
+            label: format!("New offset of {name}"),
+            hint: format!("{sp}: a JSON object, or null to remove it"),
+            input: current,
+            purpose: PromptFor::SetOffset,
+        })]
+    }
+
+    /// The answer to `o`: a KIP-875 body of that one partition, planned through the topic.
+    fn offset_answer(&mut self, input: &str) -> Vec<Effect> {
+        let Some((name, partition)) = self.setting.clone() else {
+            return Vec::new();
+        };
+        let offset = match serde_json::from_str::<Value>(input) {
+            Ok(Value::Object(m)) => Some(m),
+            Ok(Value::Null) => None,
+            Ok(_) | Err(_) => {
+                return vec![Effect::Error(format!(
+                    "{input:?} is not an offset: give a JSON object like {{\"position\":8}}, or null to remove it"
+                ))]
+            }
+        };
+        let body = ConnectorOffsets {
+            offsets: vec![ConnectorOffset { partition, offset }],
+        };
+        vec![
+            Effect::Request(Request::TopicPlan(TopicWrite {
+                name: name.clone(),
+                force: false,
+                patch: Some(body),
+            })),
+            Effect::Info(format!(
+                "planning the new offset of {name}: reading the offsets and status topics…"
+            )),
+        ]
     }
 
     fn draw_placeholder(&self, f: &mut Frame, area: Rect, slot: Option<&Inspecting>, t: &Theme) {
@@ -885,6 +959,13 @@ impl View for InspectView {
         Some(&mut self.filter)
     }
 
+    fn answer(&mut self, purpose: PromptFor, input: &str, _store: &Store) -> Vec<Effect> {
+        match purpose {
+            PromptFor::SetOffset => self.offset_answer(input),
+            _ => Vec::new(),
+        }
+    }
+
     fn summary(&self, cx: &DrawCx) -> Vec<Span<'static>> {
         let t = cx.theme;
         let mut spans = Vec::new();
@@ -956,6 +1037,7 @@ impl View for InspectView {
             }
             Action::Open => self.open_row(store),
             Action::ResetOffsets => self.reset(store),
+            Action::SetOffset => self.set_offset(store),
             _ => Vec::new(),
         }
     }

@@ -38,12 +38,20 @@ impl Console {
 
     /// `kct tui ARGS…` with a private config file holding `config` (TOML; none when empty).
     fn with_config(config: &str, cols: u16, rows: u16, args: &[&str]) -> Console {
+        let mut all = vec!["tui"];
+        all.extend_from_slice(args);
+        Console::kct(config, cols, rows, &all, &[])
+    }
+
+    /// `kct ARGS…` (a command that opens the console) with a private config file holding
+    /// `config` and `env` added to the environment.
+    fn kct(config: &str, cols: u16, rows: u16, args: &[&str], env: &[(&str, &str)]) -> Console {
         let dir = scratch_dir().join(unique_topic("tui"));
         std::fs::create_dir_all(&dir).expect("console dir");
         if !config.is_empty() {
             std::fs::write(dir.join("kct.toml"), config).expect("kct.toml");
         }
-        let mut line = vec![sh_quote(kct_bin().to_str().unwrap()), "tui".into()];
+        let mut line = vec![sh_quote(kct_bin().to_str().unwrap())];
         line.extend(args.iter().map(|a| sh_quote(a)));
         let d = |f: &str| sh_quote(dir.join(f).to_str().unwrap());
         let script = format!(
@@ -66,7 +74,7 @@ impl Console {
             cols,
             rows,
             &format!("sh {}", sh_quote(run.to_str().unwrap())),
-            &[],
+            env,
         );
         Console { tmux, dir }
     }
@@ -883,4 +891,311 @@ fn the_message_browser_tails_a_topic_with_a_jq_filter() {
         "the jq output (.n) of the new record:\n{s}"
     );
     c.quit();
+}
+
+/// The topic a context of [`topic_backed_worker`] names for `key` (`offsets-topic`, …).
+fn context_topic(config: &str, key: &str) -> String {
+    config
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("no {key} in\n{config}"))
+        .trim_matches('"')
+        .to_string()
+}
+
+/// `:NAME` typed into the command bar.
+fn open_resource(c: &Console, name: &str) {
+    c.keys(&[":"]);
+    c.text(name);
+    c.keys(&["Enter"]);
+}
+
+#[test]
+fn colon_configs_and_colon_status_read_the_workers_topics() {
+    let (w, config) = topic_backed_worker(&short_name("cfst"));
+    let name = short_name("src");
+    source(&w, &name);
+    wait_state(&w, &name, "RUNNING");
+    let configs_topic = context_topic(&config, "configs-topic");
+    let status_topic = context_topic(&config, "status-topic");
+
+    let c = Console::with_config(&config, 160, 45, &[]);
+    c.wait_for(&[" kct ▸ e2e"], 15);
+    open_resource(&c, "configs");
+    let s = c.wait_until("the connector in the config topic", 20, |s| {
+        s.contains(&configs_topic) && row_shows(s, &name, &["STARTED", "1", "FileStreamSource"])
+    });
+    assert!(
+        line_with(&s, " kct ▸").is_some_and(|l| l.contains("▸ configs") && !l.contains(":configs")),
+        "{s}"
+    );
+    // Enter: the record in full, the password masked.
+    c.keys(&["Enter"]);
+    let s = c.wait_for(&[&format!("{name} in {configs_topic}"), "db.password"], 5);
+    assert!(
+        line_with(&s, "db.password").is_some_and(|l| l.contains("[hidden]")),
+        "{s}"
+    );
+    assert!(!s.contains("s3cret-value"), "the secret shows:\n{s}");
+    c.keys(&["Escape"]);
+
+    open_resource(&c, "status");
+    let s = c.wait_until("the connector and its task in the status topic", 20, |s| {
+        s.contains(&status_topic)
+            && row_shows(s, &name, &["RUNNING"])
+            && line_with(s, "task 0").is_some_and(|l| l.contains("RUNNING"))
+    });
+    assert!(
+        row(&s, &name).is_some_and(|l| l.contains("127.0.0.1:")),
+        "the worker id:\n{s}"
+    );
+
+    // A change made elsewhere shows after `r` (read the topic again).
+    assert_eq!(
+        w.call("PUT", &format!("/connectors/{name}/pause"), None).0,
+        202
+    );
+    wait_state(&w, &name, "PAUSED");
+    c.keys(&["r"]);
+    c.wait_until("PAUSED in the status topic", 15, |s| {
+        row_shows(s, &name, &["PAUSED"])
+            && line_with(s, "task 0").is_some_and(|l| l.contains("PAUSED"))
+    });
+    open_resource(&c, "configs");
+    c.keys(&["r"]);
+    c.wait_until("the PAUSED target state", 15, |s| {
+        row_shows(s, &name, &["PAUSED", "FileStreamSource"])
+    });
+    c.quit();
+}
+
+#[test]
+fn x_in_colon_offsets_resets_a_stopped_source_through_the_offsets_topic() {
+    let (w, config) = topic_backed_worker(&short_name("rst"));
+    let name = short_name("src");
+    let topic = source(&w, &name);
+    wait_state(&w, &name, "RUNNING");
+    w.wait_for(&format!("/connectors/{name}/offsets"), 30, |v| {
+        v["offsets"][0]["offset"]["position"] == 8
+    });
+    let offsets_topic = context_topic(&config, "offsets-topic");
+
+    let c = Console::with_config(&config, 160, 45, &[]);
+    c.wait_for(&[" kct ▸ e2e"], 15);
+    open_resource(&c, "offsets");
+    let s = c.wait_until("the source's offset", 20, |s| {
+        line_with(s, "{\"position\":8}").is_some_and(|l| l.contains("\"filename\""))
+    });
+    // The P column of the entry: the partition the record lives in.
+    let entry = line_with(&s, "{\"position\":8}").unwrap().to_string();
+
+    // Running: the plan says so and offers to plan past it; `n` leaves it.
+    c.keys(&["x"]);
+    c.wait_for(&[&format!("{name} appears to be running"), "(force)"], 15);
+    c.keys(&["n"]);
+    c.wait_for(&["cancelled; nothing changed"], 5);
+
+    // Stopped through REST first, then `x`: every record shown before writing.
+    // (Connect answers 204 to a stop.)
+    assert_eq!(
+        w.call("PUT", &format!("/connectors/{name}/stop"), None).0,
+        204
+    );
+    w.wait_for(&format!("/connectors/{name}/status"), 20, |s| {
+        s["connector"]["state"] == "STOPPED"
+    });
+    c.keys(&["x"]);
+    let s = c.wait_for(
+        &[
+            &format!("Reset offsets of {name} through {offsets_topic}?"),
+            "Writes 1 tombstone(s)",
+            "value NULL (tombstone) · now {\"position\":8}",
+            &format!("key [\"{name}\",{{\"filename\":"),
+        ],
+        15,
+    );
+    let line = line_with(&s, "• partition ").unwrap_or("");
+    let p: String = line
+        .split("• partition ")
+        .nth(1)
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(
+        !p.is_empty() && entry.split_whitespace().any(|w| w == p),
+        "the confirmation's partition ({p}) is the entry's ({entry}):\n{s}"
+    );
+    c.keys(&["y"]);
+    c.wait_for(
+        &[&format!(
+            "✓ wrote 1 tombstone(s) to {offsets_topic} for {name} and read them back"
+        )],
+        20,
+    );
+    // The worker catches up with the topic: no offsets through REST either.
+    w.wait_for(&format!("/connectors/{name}/offsets"), 20, |v| {
+        v["offsets"].as_array().is_some_and(|a| a.is_empty())
+    });
+    // The inspector reads the topic again and the entry is gone.
+    c.wait_gone(&["{\"position\":8}"], 15);
+
+    // Resumed, the source reads its file from the start again.
+    assert_eq!(
+        w.call("PUT", &format!("/connectors/{name}/resume"), None).0,
+        202
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let lines = common::worker::topic_lines(&topic, "%s\n");
+        if lines.len() >= 4 {
+            assert_eq!(lines.len(), 4, "{lines:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the source did not re-read its file: {lines:?}\n{}",
+            w.log()
+        );
+        thread::sleep(Duration::from_millis(300));
+    }
+    c.quit();
+}
+
+#[test]
+fn space_marks_two_rows_and_p_pauses_both_after_one_confirmation() {
+    let w = Worker::start("", &[]);
+    let (a, b2, keep) = (short_name("mka"), short_name("mkb"), short_name("mkc"));
+    for n in [&a, &b2, &keep] {
+        source(&w, n);
+    }
+    for n in [&a, &b2, &keep] {
+        wait_state(&w, n, "RUNNING");
+    }
+    let c = Console::open(&w.url, 160, 45, &["--refresh", "1"]);
+    c.wait_until("three RUNNING rows", 15, |s| {
+        [&a, &b2, &keep]
+            .iter()
+            .all(|n| row_shows(s, n, &["RUNNING"]))
+    });
+    // Sorted by name: the first two rows are a and b; space marks and moves down.
+    c.keys(&["Space", "Space"]);
+    c.wait_until("two marked rows", 5, |s| {
+        row(s, &a).is_some_and(|l| l.starts_with('●'))
+            && row(s, &b2).is_some_and(|l| l.starts_with('●'))
+            && row(s, &keep).is_some_and(|l| !l.starts_with('●'))
+    });
+    c.keys(&["p"]);
+    let s = c.wait_for(
+        &[
+            "Confirm 2 changes",
+            &format!("• pause connector {a}"),
+            &format!("• pause connector {b2}"),
+        ],
+        5,
+    );
+    assert!(
+        !s.contains(&format!("• pause connector {keep}")),
+        "an unmarked row in the confirmation:\n{s}"
+    );
+    c.keys(&["y"]);
+    wait_state(&w, &a, "PAUSED");
+    wait_state(&w, &b2, "PAUSED");
+    c.wait_until("both rows PAUSED", 10, |s| {
+        row_shows(s, &a, &["PAUSED"]) && row_shows(s, &b2, &["PAUSED"])
+    });
+    assert_eq!(rest_state(&w, &keep).0, "RUNNING");
+    c.quit();
+}
+
+#[test]
+fn e_edits_the_config_in_the_editor_then_confirms_the_diff() {
+    let w = Worker::start("", &[]);
+    let name = short_name("edit");
+    let input = write(&w.dir, &format!("{name}.txt"), "one\n");
+    create(
+        &w,
+        &name,
+        json!({"connector.class": "FileStreamSource", "tasks.max": "1",
+               "file": input.to_str().unwrap(), "topic": unique_topic(&name),
+               "db.password": "s3cret-value", "x.note": "before"}),
+    );
+    wait_state(&w, &name, "RUNNING");
+    // An editor that shows itself, then changes one value.
+    let editor = write(
+        &w.dir,
+        "editor.sh",
+        "#!/bin/sh\necho 'the scripted editor runs'\nsleep 1\n\
+         sed -i 's/\"before\"/\"after\"/' \"$1\"\n",
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let editor = editor.to_str().unwrap();
+    let c = Console::kct(
+        "",
+        160,
+        45,
+        &["tui", "--connect", &w.url],
+        &[("VISUAL", editor), ("EDITOR", editor)],
+    );
+    wait_row(&c, &name, &["RUNNING"], 15);
+    c.keys(&["e"]);
+    // The console steps aside while the editor runs.
+    let s = c.wait_for(&["the scripted editor runs"], 10);
+    assert!(!s.contains(" kct ▸"), "the console still shows:\n{s}");
+    let s = c.wait_for(&["Apply 1 change(s)?", "x.note = before → after"], 15);
+    assert!(!s.contains("s3cret-value"), "{s}");
+    assert_eq!(
+        w.get(&format!("/connectors/{name}/config")).1["x.note"],
+        "before",
+        "applied before the confirmation"
+    );
+    c.keys(&["y"]);
+    c.wait_for(&[&format!("✓ configured {name}")], 10);
+    let (_, config) = w.get(&format!("/connectors/{name}/config"));
+    assert_eq!(config["x.note"], "after", "{config}");
+    assert_eq!(
+        config["db.password"], "s3cret-value",
+        "the masked secret is kept"
+    );
+    c.quit();
+}
+
+#[test]
+fn kct_local_opens_the_console_and_q_stops_its_worker() {
+    let dir = scratch_dir().join(unique_topic("local"));
+    let port = free_port().to_string();
+    let c = Console::kct(
+        "",
+        160,
+        45,
+        &[
+            "local",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--port",
+            &port,
+            "--bootstrap",
+            b(),
+        ],
+        &[],
+    );
+    c.wait_for(&[&format!("(connect "), "▸ connectors"], 30);
+    c.wait_until("the three example connectors RUNNING", 30, |s| {
+        ["local-file-source", "local-file-sink", "local-csv-source"]
+            .iter()
+            .all(|n| row_shows(s, n, &["RUNNING"]))
+    });
+    c.quit();
+    let s = c.screen();
+    assert!(
+        s.contains("kct local") && s.contains("worker log"),
+        "the summary after the console:\n{s}"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).is_err(),
+        "the worker still answers on {port} after q"
+    );
 }

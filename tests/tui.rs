@@ -1182,7 +1182,7 @@ fn kct_local_opens_the_console_and_q_stops_its_worker() {
         ],
         &[],
     );
-    c.wait_for(&[&format!("(connect "), "▸ connectors"], 30);
+    c.wait_for(&["(connect ", "▸ connectors"], 30);
     c.wait_until("the three example connectors RUNNING", 30, |s| {
         ["local-file-source", "local-file-sink", "local-csv-source"]
             .iter()

@@ -495,13 +495,14 @@ impl App {
     fn prompted(&mut self, p: Prompt) {
         let input = p.input.trim().to_string();
         match p.purpose {
-            PromptFor::CreateFromFile => match draft_from_file(&input) {
-                Ok(d) => {
-                    self.info(format!("validating {} from {input}…", d.name));
-                    self.send(Request::Check(Box::new(d)));
-                }
-                Err(e) => self.error(e),
-            },
+            // The file is read on the jobs thread: a path can be slow (a network mount, a FIFO).
+            PromptFor::CreateFromFile if input.is_empty() => {
+                self.error("give the path of a connector file (JSON or .properties)")
+            }
+            PromptFor::CreateFromFile => {
+                self.info(format!("reading and validating {input}…"));
+                self.send(Request::CheckFile(input));
+            }
             PromptFor::SetLogger => {
                 let parts: Vec<&str> = input.split_whitespace().collect();
                 match parts.as_slice() {
@@ -603,6 +604,7 @@ impl App {
                 Err(e) => self.error(format!("cannot edit {name}: {e}")),
             },
             Reply::Checked(d, r) => self.checked(*d, r),
+            Reply::Failed(e) => self.error(e),
             Reply::TopicOffsets(n, r) => {
                 s.offsets_from_topic.insert(n.clone());
                 s.offsets.entry(n).or_default().set(r);
@@ -863,32 +865,6 @@ fn diff_line(theme: &Theme, c: &Change) -> Line<'static> {
         Span::styled(format!("  {sign} "), theme.style(role)),
         Span::raw(text),
     ])
-}
-
-/// A draft from a connector file (JSON or properties; `~/` expanded).
-fn draft_from_file(path: &str) -> Result<Draft, String> {
-    if path.is_empty() {
-        return Err("give the path of a connector file (JSON or .properties)".into());
-    }
-    let full = match path.strip_prefix("~/") {
-        Some(rest) => dirs::home_dir().unwrap_or_default().join(rest),
-        None => path.into(),
-    };
-    let text = std::fs::read_to_string(&full).map_err(|e| {
-        format!(
-            "cannot read {}: {}",
-            full.display(),
-            kct::io_error::io_error_text(&e)
-        )
-    })?;
-    let m = ops::parse_manifest(path, &text)?;
-    Ok(Draft {
-        name: m.name,
-        config: m.config,
-        current: None,
-        secrets: Default::default(),
-        edit: None,
-    })
 }
 
 /// Line editing for prompts: characters, backspace, ctrl-u.

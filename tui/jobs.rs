@@ -37,6 +37,8 @@ pub enum Request {
     EditStart(String),
     /// Validate a draft (edited or from a file) and find whether it creates or updates.
     Check(Box<Draft>),
+    /// Read a connector file (JSON or properties), then check it as [`Request::Check`] does.
+    CheckFile(String),
     /// Read an internal topic through the inspector (with every record when `history`).
     Inspect {
         kind: Internal,
@@ -183,6 +185,8 @@ pub enum Reply {
     /// A mutation's result: what was asked and what came of it.
     Done(Mutation, R<String>),
     EditReady(String, R<(Config, BTreeSet<String>)>),
+    /// A request that failed before it reached the cluster (a connector file unreadable).
+    Failed(String),
     /// A checked draft and the validation errors (none: ready to apply).
     Checked(Box<Draft>, R<Vec<String>>),
     /// Offsets read from the offsets topic (the cluster has no `GET …/offsets`).
@@ -432,6 +436,17 @@ async fn run(s: &Session, request: Request, events: &Sender<Event>, epoch: u64) 
             let r = check(s, &mut d).await;
             Reply::Checked(d, r)
         }
+        Request::CheckFile(path) => {
+            let p = path.clone();
+            match blocking(move || draft_from_file(&p), Err).await {
+                Ok(d) => {
+                    let mut d = Box::new(d);
+                    let r = check(s, &mut d).await;
+                    Reply::Checked(d, r)
+                }
+                Err(e) => Reply::Failed(e),
+            }
+        }
     }
 }
 
@@ -555,4 +570,30 @@ async fn mutate(s: &Session, m: &Mutation) -> R<String> {
             .map(|_| format!("configured {name}"))
             .map_err(e),
     }
+}
+
+/// A draft from a connector file (JSON or properties; `~/` expanded).
+pub fn draft_from_file(path: &str) -> Result<Draft, String> {
+    if path.is_empty() {
+        return Err("give the path of a connector file (JSON or .properties)".into());
+    }
+    let full = match path.strip_prefix("~/") {
+        Some(rest) => dirs::home_dir().unwrap_or_default().join(rest),
+        None => path.into(),
+    };
+    let text = std::fs::read_to_string(&full).map_err(|e| {
+        format!(
+            "cannot read {}: {}",
+            full.display(),
+            kct::io_error::io_error_text(&e)
+        )
+    })?;
+    let m = ops::parse_manifest(path, &text)?;
+    Ok(Draft {
+        name: m.name,
+        config: m.config,
+        current: None,
+        secrets: Default::default(),
+        edit: None,
+    })
 }

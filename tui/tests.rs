@@ -528,5 +528,125 @@ fn the_breadcrumb_wins_over_the_refresh_state_on_narrow_terminals() {
     );
 }
 
+/// What a broken or odd server may answer: connectors without status or info, unknown states,
+/// tasks listed twice or with negative ids, empty and control-laden names and traces, wide
+/// characters. Every view and tab renders at every size and every key is answered, no panic.
+#[test]
+fn odd_answers_never_panic() {
+    let odd = json!({
+        "no-status": {"info": {"name": "no-status", "config": {}, "tasks": [], "type": "source"}},
+        "no-info": {"status": {"name": "no-info", "connector": {"state": "DESTROYED", "worker_id": ""},
+                                "tasks": [], "type": "unknown"}},
+        "": {},
+        "ctl\u{1b}[31m\nname\t日本語": {
+            "status": {"name": "x", "connector": {"state": "FAILED", "worker_id": "w",
+                        "trace": "\n\n\tat \u{0}\r\nCaused by:"},
+                       "tasks": [
+                           {"id": -1, "state": "FAILED", "worker_id": "w", "trace": ""},
+                           {"id": 7, "state": "RUNNING", "worker_id": "w"},
+                           {"id": 7, "state": "FAILED", "worker_id": "w", "trace": "Caused by:\nCaused by:"}
+                       ], "type": "sink"},
+            "info": {"name": "x", "config": {"connector.class": "", "topics": ",,,", "topics.regex": "("},
+                     "tasks": [{"connector": "x", "task": 99}], "type": "sink"}
+        }
+    });
+    let parsed: IndexMap<String, ExpandedConnector> = serde_json::from_value(odd).unwrap();
+    let mut app = loaded("dark");
+    reply(&mut app, Reply::Connectors(Ok(parsed)));
+    let sizes = [(1, 1), (20, 5), (33, 7), (80, 24), (200, 50)];
+    let draw_all = |app: &App| {
+        for (w, h) in sizes {
+            render(app, w, h);
+        }
+    };
+    draw_all(&app);
+    for row in 0..4 {
+        keys(&mut app, "g");
+        for _ in 0..row {
+            keys(&mut app, "j");
+        }
+        draw_all(&app);
+        press(&mut app, KeyCode::Enter);
+        for _ in 0..5 {
+            draw_all(&app);
+            keys(&mut app, "jGgkt");
+            keys(&mut app, "n");
+            press(&mut app, KeyCode::Enter);
+            draw_all(&app);
+            press(&mut app, KeyCode::Esc);
+            press(&mut app, KeyCode::Tab);
+        }
+        reply(
+            &mut app,
+            Reply::Offsets(String::new(), Ok(ConnectorOffsets { offsets: vec![] })),
+        );
+        draw_all(&app);
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Esc);
+    }
+    for resource in [
+        "workers", "plugins", "ctx", "offsets", "configs", "status", "topics",
+    ] {
+        keys(&mut app, ":");
+        keys(&mut app, resource);
+        press(&mut app, KeyCode::Enter);
+        draw_all(&app);
+        keys(&mut app, "jjGgh");
+        press(&mut app, KeyCode::Enter);
+        draw_all(&app);
+        press(&mut app, KeyCode::Esc);
+    }
+    reply(&mut app, Reply::Plugins(Ok(vec![])));
+    reply(&mut app, Reply::Connectors(Ok(IndexMap::new())));
+    keys(&mut app, ":");
+    keys(&mut app, "cn");
+    press(&mut app, KeyCode::Enter);
+    draw_all(&app);
+    keys(&mut app, " pjG");
+    draw_all(&app);
+}
+
+#[test]
+fn create_from_file_reads_the_file_off_the_ui_thread() {
+    let mut app = loaded("dark");
+    keys(&mut app, "n");
+    // A FIFO with no writer would block a read forever: the UI only asks the jobs thread.
+    keys(&mut app, "/tmp/no-such-dir/a-fifo.json");
+    press(&mut app, KeyCode::Enter);
+    let sent = app.jobs_sent();
+    assert!(
+        matches!(sent.last(), Some(super::jobs::Request::CheckFile(p)) if p == "/tmp/no-such-dir/a-fifo.json"),
+        "{sent:?}"
+    );
+    assert!(app
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("reading and validating"));
+    reply(
+        &mut app,
+        Reply::Failed("cannot read /tmp/no-such-dir/a-fifo.json: not found".into()),
+    );
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("cannot read"),
+        "{status:?}"
+    );
+    // An empty answer is refused at once.
+    keys(&mut app, "n");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.jobs_sent().is_empty());
+    assert!(app.status.as_ref().unwrap().error);
+    // The jobs thread's reader: JSON and properties files, errors in words.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.properties");
+    std::fs::write(&f, "name=from-file\nconnector.class=FileStreamSource\n").unwrap();
+    let d = super::jobs::draft_from_file(f.to_str().unwrap()).unwrap();
+    assert_eq!(d.name, "from-file");
+    let e = super::jobs::draft_from_file(dir.path().join("none.json").to_str().unwrap());
+    assert!(e.unwrap_err().starts_with("cannot read"));
+}
+
 #[path = "tests_kafka.rs"]
 mod kafka_views;

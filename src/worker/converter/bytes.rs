@@ -1,5 +1,7 @@
 //! `org.apache.kafka.connect.converters.ByteArrayConverter`: bytes pass through unchanged.
 
+use std::borrow::Cow;
+
 use super::Converter;
 use crate::worker::data::{DataError, Schema, SchemaAndValue, Type, Value};
 
@@ -26,6 +28,20 @@ impl Converter for ByteArrayConverter {
                 "ByteArrayConverter is not compatible with objects of type {}",
                 other.type_name()
             ))),
+        }
+    }
+
+    fn from_connect_ref<'v>(
+        &self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &'v Value,
+    ) -> Result<Option<Cow<'v, [u8]>>, DataError> {
+        match value {
+            Value::Bytes(b) if schema.is_none_or(|s| s.kind == Type::Bytes) => {
+                Ok(Some(Cow::Borrowed(b)))
+            }
+            _ => Ok(self.from_connect(topic, schema, value)?.map(Cow::Owned)),
         }
     }
 

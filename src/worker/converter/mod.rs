@@ -8,6 +8,8 @@ mod number;
 mod simple_header;
 mod string;
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
 
 use crate::worker::data::{DataError, Schema, SchemaAndValue, Type, Value};
@@ -29,6 +31,16 @@ pub trait Converter: Send + Sync {
         schema: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>, DataError>;
+    /// `from_connect`, borrowing the value's own bytes where they already are the record's
+    /// bytes (a UTF-8 string, raw bytes), so the hot path copies nothing.
+    fn from_connect_ref<'v>(
+        &self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &'v Value,
+    ) -> Result<Option<Cow<'v, [u8]>>, DataError> {
+        Ok(self.from_connect(topic, schema, value)?.map(Cow::Owned))
+    }
     fn to_connect(&self, topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError>;
 }
 

@@ -1,6 +1,8 @@
 //! `org.apache.kafka.connect.storage.StringConverter`: any value as its Java `toString()` text
 //! in `converter.encoding` (UTF-8 by default); bytes read back as an optional string.
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
 
 use super::{invalid, Converter, ConverterError};
@@ -144,6 +146,20 @@ impl Converter for StringConverter {
             // The common case, without the detour through a Java string form.
             Value::String(s) => Ok(Some(self.charset.encode(s))),
             _ => Ok(Some(self.charset.encode(&value.to_java_string(schema)))),
+        }
+    }
+
+    fn from_connect_ref<'v>(
+        &self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &'v Value,
+    ) -> Result<Option<Cow<'v, [u8]>>, DataError> {
+        match value {
+            Value::String(s) if self.charset == Charset::Utf8 => {
+                Ok(Some(Cow::Borrowed(s.as_bytes())))
+            }
+            _ => Ok(self.from_connect(topic, schema, value)?.map(Cow::Owned)),
         }
     }
 

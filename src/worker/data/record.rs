@@ -1,6 +1,8 @@
 //! `ConnectRecord`: the record source tasks produce, sink tasks receive and transformations
 //! rewrite (Java's `ConnectRecord`, `SourceRecord` and `SinkRecord` in one type).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value as Json};
 
 use super::{Header, SchemaRef, Value};
@@ -17,8 +19,9 @@ pub struct ConnectRecord {
     pub headers: Vec<Header>,
     /// Sink records: the record's offset in its partition.
     pub kafka_offset: Option<i64>,
-    /// Source records: where the record came from, as the offset store keys it.
-    pub source_partition: Option<Map<String, Json>>,
+    /// Source records: where the record came from, as the offset store keys it. Shared, as a
+    /// source sends many records of one partition.
+    pub source_partition: Option<Arc<Map<String, Json>>>,
     /// Source records: how far the source has been read, stored once the record is acknowledged.
     pub source_offset: Option<Map<String, Json>>,
 }
@@ -50,10 +53,10 @@ impl ConnectRecord {
     /// Attaches the source partition and offset of a source record.
     pub fn with_source(
         mut self,
-        partition: Map<String, Json>,
+        partition: impl Into<Arc<Map<String, Json>>>,
         offset: Map<String, Json>,
     ) -> ConnectRecord {
-        self.source_partition = Some(partition);
+        self.source_partition = Some(partition.into());
         self.source_offset = Some(offset);
         self
     }
@@ -82,7 +85,7 @@ mod tests {
             .with_key(Some(Schema::int32()), Value::Int32(4))
             .with_source(partition.clone(), offset);
         assert_eq!(r.key, Value::Int32(4));
-        assert_eq!(r.source_partition, Some(partition));
+        assert_eq!(r.source_partition.as_deref(), Some(&partition));
         assert!(!r.is_tombstone());
         assert!(ConnectRecord::new("t".into(), None, Value::Null).is_tombstone());
     }

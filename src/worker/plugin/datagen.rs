@@ -203,7 +203,7 @@ struct Run {
     /// Records this task has produced so far, which is the next record's iteration.
     iteration: u64,
     next_due: Instant,
-    partition: JsonMap,
+    partition: Arc<JsonMap>,
     key_schema: Option<SchemaRef>,
     value_schema: SchemaRef,
     address_schema: SchemaRef,
@@ -241,7 +241,7 @@ impl SourceTask for DataGenTask {
             s,
             iteration,
             next_due: Instant::now(),
-            partition,
+            partition: Arc::new(partition),
         });
         Ok(())
     }

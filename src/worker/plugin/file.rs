@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
@@ -142,7 +143,9 @@ struct FileStreamSourceTask {
     partial: Vec<u8>,
     /// `partial` ended in a `\r` that was the last byte read: a `\n` may follow.
     after_cr: bool,
-    partition: JsonMap,
+    partition: Arc<JsonMap>,
+    /// The previous poll found nothing new: the next empty one waits before it returns.
+    idle: bool,
 }
 
 impl FileStreamSourceTask {
@@ -157,8 +160,8 @@ impl FileStreamSourceTask {
         Ok(())
     }
 
-    fn record(&self, line: &[u8]) -> ConnectRecord {
-        let text = String::from_utf8_lossy(line).into_owned();
+    /// A record of a line that ends where the file has been read to (`position`).
+    fn record(&self, text: String) -> ConnectRecord {
         let mut r = ConnectRecord::new(
             self.topic.clone(),
             Some(Schema::string()),
@@ -166,8 +169,8 @@ impl FileStreamSourceTask {
         );
         if self.file.is_some() {
             r.source_partition = Some(self.partition.clone());
-            let mut offset = JsonMap::new();
-            offset.insert("position".into(), json!(self.position));
+            let mut offset = JsonMap::with_capacity(1);
+            offset.insert("position".into(), serde_json::Value::from(self.position));
             r.source_offset = Some(offset);
         }
         r
@@ -177,7 +180,7 @@ impl FileStreamSourceTask {
     /// A `\r` at the end of the data waits for the next byte, as Connect's reader does: only
     /// then is it known whether the terminator is one byte or two.
     fn read_lines(&mut self) -> io::Result<Vec<ConnectRecord>> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.batch_size.min(4096));
         while out.len() < self.batch_size {
             let Some(reader) = self.reader.as_mut() else {
                 break;
@@ -203,10 +206,18 @@ impl FileStreamSourceTask {
                 }
                 Some(i) => {
                     let crlf = buf[i] == b'\r' && buf[i + 1] == b'\n';
-                    self.partial.extend_from_slice(&buf[..i]);
                     let terminator = 1 + usize::from(crlf);
-                    reader.consume(i + terminator);
-                    out.push(self.take_line(terminator));
+                    if self.partial.is_empty() {
+                        // The whole line is in the buffer: no detour through `partial`.
+                        let text = text(&buf[..i]);
+                        reader.consume(i + terminator);
+                        self.position += (i + terminator) as u64;
+                        out.push(self.record(text));
+                    } else {
+                        self.partial.extend_from_slice(&buf[..i]);
+                        reader.consume(i + terminator);
+                        out.push(self.take_line(terminator));
+                    }
                 }
                 None => {
                     let n = buf.len();
@@ -221,9 +232,17 @@ impl FileStreamSourceTask {
     /// The buffered line as a record; the offset moves past it and its terminator.
     fn take_line(&mut self, terminator: usize) -> ConnectRecord {
         self.position += (self.partial.len() + terminator) as u64;
-        let r = self.record(&self.partial);
+        let r = self.record(text(&self.partial));
         self.partial.clear();
         r
+    }
+}
+
+/// A line as text; malformed UTF-8 becomes U+FFFD, as Java's reader does.
+fn text(line: &[u8]) -> String {
+    match std::str::from_utf8(line) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(line).into_owned(),
     }
 }
 
@@ -237,7 +256,9 @@ impl SourceTask for FileStreamSourceTask {
             .and_then(|b| b.trim().parse().ok())
             .unwrap_or(2000);
         if let Some(f) = &self.file {
-            self.partition.insert("filename".into(), json!(f));
+            let mut partition = JsonMap::new();
+            partition.insert("filename".into(), json!(f));
+            self.partition = Arc::new(partition);
             if let Some(offset) = offsets.offset(&self.partition) {
                 self.position = match offset.get("position") {
                     Some(p) => p.as_u64().ok_or_else(|| {
@@ -268,8 +289,13 @@ impl SourceTask for FileStreamSourceTask {
             let path = self.file.as_deref().unwrap_or("stdin");
             format!("Error while reading from {path}: {e}")
         })?;
-        if lines.is_empty() {
+        // The first empty poll after records returns at once, so the worker can see the last
+        // ones acknowledged and commit them without waiting out an idle pause.
+        if lines.is_empty() && std::mem::replace(&mut self.idle, true) {
             std::thread::sleep(IDLE_WAIT);
+        }
+        if !lines.is_empty() {
+            self.idle = false;
         }
         Ok(lines)
     }
@@ -325,16 +351,22 @@ impl SinkTask for FileStreamSinkTask {
             .out
             .as_mut()
             .ok_or("FileStreamSinkTask is not started")?;
+        let write_error = |e: io::Error| format!("Error writing to the sink file: {e}");
         for r in &records {
             // `PrintStream.println(Object)`: the value's `String.valueOf`.
             self.line.clear();
-            self.line
-                .extend_from_slice(r.value.to_java_string(r.value_schema.as_deref()).as_bytes());
+            match &r.value {
+                Value::String(s) => self.line.extend_from_slice(s.as_bytes()),
+                v => self
+                    .line
+                    .extend_from_slice(v.to_java_string(r.value_schema.as_deref()).as_bytes()),
+            }
             self.line.push(b'\n');
-            out.write_all(&self.line)
-                .map_err(|e| format!("Error writing to the sink file: {e}"))?;
+            out.write_all(&self.line).map_err(write_error)?;
         }
-        Ok(())
+        // Java's `PrintStream` hands every line to the file at once; one write per batch keeps
+        // the lines as current without a system call per line.
+        out.flush().map_err(write_error)
     }
 
     fn flush(&mut self) -> Result<(), String> {

@@ -1051,7 +1051,7 @@ struct OpenFile {
     resume_after: u64,
     /// The line of the last record handed out (its offset).
     last_line: u64,
-    partition: JsonMap,
+    partition: Arc<JsonMap>,
     meta: FileMeta,
     timestamp_schema: SchemaRef,
 }
@@ -1067,7 +1067,7 @@ impl OpenFile {
             decoder: Decoder::new(&s.parsing),
             resume_after,
             last_line: resume_after,
-            partition: partition(name),
+            partition: Arc::new(partition(name)),
             meta: FileMeta {
                 path: absolute.to_string_lossy().into_owned(),
                 length: fs_meta.len(),
@@ -2247,7 +2247,7 @@ mod tests {
         rs.iter()
             .map(|r| {
                 (
-                    r.source_partition.clone().unwrap(),
+                    r.source_partition.as_deref().unwrap().clone(),
                     r.source_offset.clone().unwrap(),
                 )
             })
@@ -2319,7 +2319,7 @@ mod tests {
         );
         let Value::Struct(key) = &r.key else { panic!() };
         assert_eq!(key.get("id").unwrap(), &Value::Int64(1));
-        assert_eq!(r.source_partition.as_ref().unwrap(), &partition("a.csv"));
+        assert_eq!(r.source_partition.as_deref().unwrap(), &partition("a.csv"));
         assert_eq!((line(&rs[0]), line(&rs[1])), (2, 3));
         assert_eq!(r.timestamp, None);
         let header = |k: &str| r.headers.iter().find(|h| h.key == k).unwrap().value.clone();

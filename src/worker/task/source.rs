@@ -3,12 +3,16 @@
 //! record of the same source partition (at-least-once), and committed offsets are flushed every
 //! `offset.flush.interval.ms` and on stop.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Mutex;
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::ffi::{c_void, CString};
+use std::ptr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::bindings as rd;
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
 use rdkafka::ClientContext;
 
 use super::errors::{Failure, Stage};
@@ -50,7 +54,7 @@ struct Submitted {
 }
 
 struct PartitionQueue {
-    partition: JsonMap,
+    partition: Arc<JsonMap>,
     /// Sequence number of the front entry.
     front: u64,
     pending: VecDeque<(JsonMap, bool)>,
@@ -61,9 +65,14 @@ struct PartitionQueue {
 const SEQ_BITS: u32 = 40;
 
 impl Submitted {
-    fn submit(&mut self, partition: &JsonMap, offset: JsonMap) -> usize {
+    fn submit(&mut self, partition: &Arc<JsonMap>, offset: JsonMap) -> usize {
         let idx = match self.last {
-            Some(i) if self.partitions[i].partition == *partition => i,
+            Some(i)
+                if Arc::ptr_eq(&self.partitions[i].partition, partition)
+                    || self.partitions[i].partition == *partition =>
+            {
+                i
+            }
             _ => self.index_of(partition),
         };
         self.last = Some(idx);
@@ -73,8 +82,8 @@ impl Submitted {
         (idx << SEQ_BITS) | (seq as usize & ((1 << SEQ_BITS) - 1))
     }
 
-    fn index_of(&mut self, partition: &JsonMap) -> usize {
-        let key = serde_json::to_vec(partition).unwrap_or_default();
+    fn index_of(&mut self, partition: &Arc<JsonMap>) -> usize {
+        let key = serde_json::to_vec(&**partition).unwrap_or_default();
         *self.index.entry(key).or_insert_with(|| {
             self.partitions.push(PartitionQueue {
                 partition: partition.clone(),
@@ -108,7 +117,7 @@ impl Submitted {
     fn take_committable(&mut self) -> Vec<(JsonMap, Option<JsonMap>)> {
         self.partitions
             .iter_mut()
-            .filter_map(|q| Some((q.partition.clone(), Some(q.committable.take()?))))
+            .filter_map(|q| Some(((*q.partition).clone(), Some(q.committable.take()?))))
             .collect()
     }
 
@@ -127,14 +136,67 @@ impl OffsetReader for Reader<'_> {
 
 struct Loop<'a> {
     ctx: &'a TaskContext,
+    /// Topic handles of the topics this task sends to (known to exist); declared before the
+    /// producer, whose client they belong to, so they are destroyed first.
+    topics: HashMap<String, TopicHandle>,
+    /// The topic of the previous record and its handle.
+    last_topic: Option<(String, *mut rd::rd_kafka_topic_t)>,
     producer: BaseProducer<Acks>,
     stages: Stages,
     submitted: Submitted,
-    known_topics: HashSet<String>,
-    /// The topic of the previous record, known to exist.
-    last_topic: String,
     flush_interval: Duration,
     last_flush: Instant,
+}
+
+/// A librdkafka topic handle: producing on it skips the look-up by name that a produce call
+/// with a topic name does for every record.
+struct TopicHandle(*mut rd::rd_kafka_topic_t);
+
+impl Drop for TopicHandle {
+    fn drop(&mut self) {
+        // SAFETY: created by rd_kafka_topic_new and destroyed once, before its client.
+        unsafe { rd::rd_kafka_topic_destroy(self.0) }
+    }
+}
+
+/// A record's headers as a librdkafka header list, destroyed unless librdkafka took it over.
+struct NativeHeaders(*mut rd::rd_kafka_headers_t);
+
+impl NativeHeaders {
+    fn new(capacity: usize) -> Self {
+        // SAFETY: a fresh, empty list.
+        NativeHeaders(unsafe { rd::rd_kafka_headers_new(capacity) })
+    }
+
+    fn add(&mut self, key: &str, value: Option<&[u8]>) {
+        let (ptr, len) = value.map_or((ptr::null(), 0), |v| (v.as_ptr().cast(), v.len()));
+        // SAFETY: the list is ours; name and value are copied.
+        unsafe {
+            rd::rd_kafka_header_add(
+                self.0,
+                key.as_ptr().cast(),
+                key.len() as isize,
+                ptr,
+                len as isize,
+            )
+        };
+    }
+}
+
+impl Drop for NativeHeaders {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: still ours.
+            unsafe { rd::rd_kafka_headers_destroy(self.0) }
+        }
+    }
+}
+
+/// A converted record, borrowing what it can from the Connect record.
+struct Outgoing<'r> {
+    key: Option<Cow<'r, [u8]>>,
+    value: Option<Cow<'r, [u8]>>,
+    headers: Option<NativeHeaders>,
 }
 
 /// Runs a source task to its end; failures are reported to the herder, not returned.
@@ -163,11 +225,11 @@ impl<'a> Loop<'a> {
             .map_err(|e| format!("cannot create the producer of task {}: {e}", ctx.id))?;
         Ok(Loop {
             ctx,
+            topics: HashMap::new(),
+            last_topic: None,
             producer,
             stages: Stages::new(ctx, false)?,
             submitted: Submitted::default(),
-            known_topics: HashSet::new(),
-            last_topic: String::new(),
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
             last_flush: Instant::now(),
         })
@@ -186,16 +248,21 @@ impl<'a> Loop<'a> {
                 ctx.listener.state(&ctx.id, state, None);
                 reported = Some(state);
             }
+            let mut idle = true;
             if state == State::Paused {
                 std::thread::sleep(Duration::from_millis(50));
             } else {
                 let records = task.poll()?;
+                idle = records.is_empty();
                 for r in records {
                     self.send(r)?;
                 }
             }
             self.serve(Duration::ZERO)?;
-            if self.last_flush.elapsed() >= self.flush_interval {
+            // A source that has run dry commits as soon as what it sent is acknowledged,
+            // rather than at the next interval after its idle wait.
+            let drained = idle && self.settle()?;
+            if drained || self.last_flush.elapsed() >= self.flush_interval {
                 let committed = self.commit_offsets()?;
                 task.commit(&committed);
             }
@@ -203,9 +270,25 @@ impl<'a> Loop<'a> {
         Ok(())
     }
 
+    /// Waits, up to the flush interval, for the acknowledgement of every record sent; true when
+    /// some were outstanding and all are acknowledged now.
+    fn settle(&mut self) -> Result<bool, String> {
+        if self.submitted.outstanding() == 0 {
+            return Ok(false);
+        }
+        let deadline = Instant::now() + self.flush_interval;
+        while self.submitted.outstanding() > 0 {
+            if Instant::now() >= deadline || self.ctx.control.stopping() {
+                return Ok(false);
+            }
+            self.serve(Duration::from_millis(5))?;
+        }
+        Ok(true)
+    }
+
     /// A record that is not sent (filtered, or skipped by `errors.tolerance=all`) still moves
     /// its partition's offset on, as Connect does.
-    fn pass_over(&mut self, position: (Option<JsonMap>, Option<JsonMap>)) {
+    fn pass_over(&mut self, position: (Option<Arc<JsonMap>>, Option<JsonMap>)) {
         if let (Some(p), Some(o)) = position {
             let tag = self.submitted.submit(&p, o);
             self.submitted.ack(tag);
@@ -215,7 +298,7 @@ impl<'a> Loop<'a> {
     fn skip_or_fail(
         &mut self,
         topic: &str,
-        position: (Option<JsonMap>, Option<JsonMap>),
+        position: (Option<Arc<JsonMap>>, Option<JsonMap>),
         failure: Failure,
     ) -> Result<(), String> {
         self.stages
@@ -226,7 +309,7 @@ impl<'a> Loop<'a> {
     }
 
     fn send(&mut self, r: ConnectRecord) -> Result<(), String> {
-        let r = if self.stages.transformations.is_empty() {
+        let mut r = if self.stages.transformations.is_empty() {
             r
         } else {
             let (topic, position) = (
@@ -245,122 +328,131 @@ impl<'a> Loop<'a> {
                 }
             }
         };
-        let topic = r.topic.clone();
-        let (key, value, headers) = match self.convert(&r) {
+        let offset = r.source_offset.take();
+        let out = match convert(&self.stages, &r) {
             Ok(c) => c,
             Err(e) => {
-                let position = (r.source_partition.clone(), r.source_offset.clone());
-                return self.skip_or_fail(&topic, position, e);
+                let position = (r.source_partition.take(), offset);
+                return self.skip_or_fail(&r.topic, position, e);
             }
         };
-        if let Err(e) = self.ensure_topic(&topic) {
+        let rkt = match self.ensure_topic(&r.topic) {
+            Ok(rkt) => rkt,
             // Stopping while the broker was away: the record was never sent, so its offset is
             // not committed and it is read again next time.
-            if self.ctx.control.stopping() {
-                return Ok(());
-            }
-            return Err(e);
-        }
-        let tag = match (&r.source_partition, r.source_offset.clone()) {
+            Err(_) if self.ctx.control.stopping() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let tag = match (&r.source_partition, offset) {
             (Some(p), Some(o)) => self.submitted.submit(p, o),
             _ => usize::MAX,
         };
-        let mut record = BaseRecord::with_opaque_to(&topic, tag);
-        if let Some(k) = &key {
-            record = record.key(k);
+        self.produce(rkt, &r, out, tag)
+    }
+
+    /// Hands one record to librdkafka (which copies key and value), waiting while its queue is
+    /// full.
+    fn produce(
+        &mut self,
+        rkt: *mut rd::rd_kafka_topic_t,
+        r: &ConnectRecord,
+        mut out: Outgoing<'_>,
+        tag: usize,
+    ) -> Result<(), String> {
+        use rd::rd_kafka_vtype_t as V;
+        use rd::rd_kafka_vu_s__bindgen_ty_1 as U;
+        fn mem(b: &[u8]) -> U {
+            U {
+                mem: rd::rd_kafka_vu_s__bindgen_ty_1__bindgen_ty_1 {
+                    ptr: b.as_ptr() as *mut c_void,
+                    size: b.len(),
+                },
+            }
         }
-        if let Some(v) = &value {
-            record = record.payload(v);
+        let mut vus = [rd::rd_kafka_vu_t {
+            vtype: V::RD_KAFKA_VTYPE_END,
+            u: U { i: 0 },
+        }; 8];
+        let mut n = 0;
+        let mut push = |vtype, u| {
+            vus[n] = rd::rd_kafka_vu_t { vtype, u };
+            n += 1;
+        };
+        push(V::RD_KAFKA_VTYPE_RKT, U { rkt });
+        push(
+            V::RD_KAFKA_VTYPE_PARTITION,
+            U {
+                i32_: r.kafka_partition.unwrap_or(-1),
+            },
+        );
+        push(
+            V::RD_KAFKA_VTYPE_MSGFLAGS,
+            U {
+                i: rd::RD_KAFKA_MSG_F_COPY,
+            },
+        );
+        push(
+            V::RD_KAFKA_VTYPE_OPAQUE,
+            U {
+                ptr: tag as *mut c_void,
+            },
+        );
+        if let Some(v) = &out.value {
+            push(V::RD_KAFKA_VTYPE_VALUE, mem(v));
         }
-        if let Some(p) = r.kafka_partition {
-            record = record.partition(p);
+        if let Some(k) = &out.key {
+            push(V::RD_KAFKA_VTYPE_KEY, mem(k));
         }
         if let Some(ts) = r.timestamp {
-            record = record.timestamp(ts);
+            push(V::RD_KAFKA_VTYPE_TIMESTAMP, U { i64_: ts });
         }
-        if let Some(h) = headers {
-            record = record.headers(h);
+        if let Some(h) = &out.headers {
+            push(V::RD_KAFKA_VTYPE_HEADERS, U { headers: h.0 });
         }
         loop {
-            match self.producer.send(record) {
-                Ok(()) => return Ok(()),
-                Err((
-                    rdkafka::error::KafkaError::MessageProduction(
-                        rdkafka::types::RDKafkaErrorCode::QueueFull,
-                    ),
-                    back,
-                )) => {
-                    record = back;
-                    self.serve(Duration::from_millis(100))?;
-                    if self.ctx.control.stopping() {
-                        return Ok(());
-                    }
+            // SAFETY: every pointer in the list is valid for the call; F_COPY makes librdkafka
+            // copy key and value; the header list becomes librdkafka's on success.
+            let error = unsafe {
+                rd::rd_kafka_produceva(self.producer.client().native_ptr(), vus.as_ptr(), n)
+            };
+            if error.is_null() {
+                if let Some(h) = out.headers.as_mut() {
+                    h.0 = ptr::null_mut();
                 }
-                Err((e, _)) => {
-                    return Err(format!("Failed to send a record to topic {topic}: {e}"))
-                }
+                return Ok(());
+            }
+            // SAFETY: a produce error is ours to read and destroy.
+            let code: RDKafkaErrorCode = unsafe {
+                let code = rd::rd_kafka_error_code(error);
+                rd::rd_kafka_error_destroy(error);
+                code.into()
+            };
+            if code != RDKafkaErrorCode::QueueFull {
+                return Err(format!(
+                    "Failed to send a record to topic {}: {}",
+                    r.topic,
+                    rdkafka::error::KafkaError::MessageProduction(code)
+                ));
+            }
+            self.serve(Duration::from_millis(100))?;
+            if self.ctx.control.stopping() {
+                return Ok(());
             }
         }
     }
 
-    #[allow(clippy::type_complexity)]
-    fn convert(
-        &self,
-        r: &ConnectRecord,
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>, Option<OwnedHeaders>), Failure> {
-        let topic = &r.topic;
-        let key = self
-            .stages
-            .key_converter
-            .from_connect(topic, r.key_schema.as_deref(), &r.key)
-            .map_err(|e| {
-                Failure::new(Stage::KeyConverter, &self.stages.classes[0], e.to_string())
-            })?;
-        let value = self
-            .stages
-            .value_converter
-            .from_connect(topic, r.value_schema.as_deref(), &r.value)
-            .map_err(|e| {
-                Failure::new(
-                    Stage::ValueConverter,
-                    &self.stages.classes[1],
-                    e.to_string(),
-                )
-            })?;
-        let headers = if r.headers.is_empty() {
-            None
-        } else {
-            let mut out = OwnedHeaders::new_with_capacity(r.headers.len());
-            for h in &r.headers {
-                let bytes = self
-                    .stages
-                    .header_converter
-                    .from_connect_header(topic, &h.key, h.schema.as_deref(), &h.value)
-                    .map_err(|e| {
-                        Failure::new(
-                            Stage::HeaderConverter,
-                            &self.stages.classes[2],
-                            format!("header {}: {e}", h.key),
-                        )
-                    })?;
-                out = out.insert(Header {
-                    key: &h.key,
-                    value: bytes.as_deref(),
-                });
+    /// Makes sure `topic` exists, creating it if needed, and returns its handle. An
+    /// unreachable broker is waited for up to a minute (the Java producer's `max.block.ms`)
+    /// before the task fails.
+    fn ensure_topic(&mut self, topic: &str) -> Result<*mut rd::rd_kafka_topic_t, String> {
+        if let Some((name, rkt)) = &self.last_topic {
+            if name == topic {
+                return Ok(*rkt);
             }
-            Some(out)
-        };
-        Ok((key, value, headers))
-    }
-
-    /// Makes sure `topic` exists, creating it if needed. An unreachable broker is waited for
-    /// up to a minute (the Java producer's `max.block.ms`) before the task fails.
-    fn ensure_topic(&mut self, topic: &str) -> Result<(), String> {
-        if self.last_topic == topic || self.known_topics.contains(topic) {
-            if self.last_topic != topic {
-                self.last_topic = topic.to_string();
-            }
-            return Ok(());
+        }
+        if let Some(h) = self.topics.get(topic) {
+            self.last_topic = Some((topic.to_string(), h.0));
+            return Ok(h.0);
         }
         let deadline = Instant::now() + Duration::from_secs(60);
         let exists = loop {
@@ -390,12 +482,23 @@ impl<'a> Loop<'a> {
                 self.ctx.id
             ));
         }
+        let name = CString::new(topic).map_err(|_| format!("Invalid topic name {topic:?}"))?;
+        // SAFETY: the client is live; a NULL config takes the producer's topic defaults.
+        let rkt = unsafe {
+            rd::rd_kafka_topic_new(
+                self.producer.client().native_ptr(),
+                name.as_ptr(),
+                ptr::null_mut(),
+            )
+        };
+        if rkt.is_null() {
+            return Err(format!("cannot create a handle for topic {topic}"));
+        }
         self.ctx.listener.topic(&self.ctx.id, topic);
-        self.known_topics.insert(topic.to_string());
-        self.last_topic = topic.to_string();
-        Ok(())
+        self.topics.insert(topic.to_string(), TopicHandle(rkt));
+        self.last_topic = Some((topic.to_string(), rkt));
+        Ok(rkt)
     }
-
     /// Serves delivery reports; a failed delivery fails the task unless errors are tolerated.
     fn serve(&mut self, wait: Duration) -> Result<(), String> {
         self.producer.poll(wait);
@@ -460,6 +563,44 @@ impl<'a> Loop<'a> {
     }
 }
 
+/// Converts a record's key, value and headers; key and value borrow from the record where the
+/// converter allows.
+fn convert<'r>(stages: &Stages, r: &'r ConnectRecord) -> Result<Outgoing<'r>, Failure> {
+    let topic = &r.topic;
+    let key = stages
+        .key_converter
+        .from_connect_ref(topic, r.key_schema.as_deref(), &r.key)
+        .map_err(|e| Failure::new(Stage::KeyConverter, &stages.classes[0], e.to_string()))?;
+    let value = stages
+        .value_converter
+        .from_connect_ref(topic, r.value_schema.as_deref(), &r.value)
+        .map_err(|e| Failure::new(Stage::ValueConverter, &stages.classes[1], e.to_string()))?;
+    let headers = if r.headers.is_empty() {
+        None
+    } else {
+        let mut out = NativeHeaders::new(r.headers.len());
+        for h in &r.headers {
+            let bytes = stages
+                .header_converter
+                .from_connect_header(topic, &h.key, h.schema.as_deref(), &h.value)
+                .map_err(|e| {
+                    Failure::new(
+                        Stage::HeaderConverter,
+                        &stages.classes[2],
+                        format!("header {}: {e}", h.key),
+                    )
+                })?;
+            out.add(&h.key, bytes.as_deref());
+        }
+        Some(out)
+    };
+    Ok(Outgoing {
+        key,
+        value,
+        headers,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,8 +613,8 @@ mod tests {
     #[test]
     fn only_the_acknowledged_prefix_is_committable() {
         let mut s = Submitted::default();
-        let p = m(json!({"filename": "a"}));
-        let q = m(json!({"filename": "b"}));
+        let p = Arc::new(m(json!({"filename": "a"})));
+        let q = Arc::new(m(json!({"filename": "b"})));
         let t1 = s.submit(&p, m(json!({"position": 1})));
         let t2 = s.submit(&p, m(json!({"position": 2})));
         let t3 = s.submit(&q, m(json!({"position": 9})));
@@ -482,12 +623,12 @@ mod tests {
         s.ack(t3);
         assert_eq!(
             s.take_committable(),
-            vec![(q.clone(), Some(m(json!({"position": 9}))))]
+            vec![((*q).clone(), Some(m(json!({"position": 9}))))]
         );
         s.ack(t1);
         assert_eq!(
             s.take_committable(),
-            vec![(p, Some(m(json!({"position": 2}))))]
+            vec![((*p).clone(), Some(m(json!({"position": 2}))))]
         );
         assert_eq!(s.outstanding(), 0);
         assert!(s.take_committable().is_empty());

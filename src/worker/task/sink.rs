@@ -35,6 +35,8 @@ struct Loop<'a> {
     /// Per topic this task has seen: the next offset to commit per partition, for records put
     /// since the last commit. A topic stays once seen (it is an active topic).
     consumed: HashMap<String, HashMap<i32, i64>>,
+    /// The topic of the messages `fill` is taking in a run of one partition.
+    run_topic: String,
     last_consumer_error: Option<String>,
     flush_interval: Duration,
     last_flush: Instant,
@@ -83,6 +85,7 @@ impl<'a> Loop<'a> {
             consumer,
             stages: Stages::new(ctx, true)?,
             consumed: HashMap::new(),
+            run_topic: String::new(),
             last_consumer_error: None,
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
             last_flush: Instant::now(),
@@ -129,6 +132,8 @@ impl<'a> Loop<'a> {
     /// Polls until a batch is full or no message came for a moment.
     fn fill(&mut self, batch: &mut Vec<ConnectRecord>) -> Result<(), String> {
         let mut wait = Duration::from_millis(100);
+        // The partition of the previous message (in `run_topic`) and its next offset.
+        let mut run: Option<(i32, i64)> = None;
         while batch.len() < MAX_BATCH {
             let Some(msg) = self.consumer.poll(wait) else {
                 break;
@@ -141,20 +146,33 @@ impl<'a> Loop<'a> {
                     break;
                 }
             };
-            match self.convert(&msg).and_then(|r| self.transform(r)) {
+            let converted = self.convert(&msg);
+            let transformed = if self.stages.transformations.is_empty() {
+                converted.map(Some)
+            } else {
+                converted.and_then(|r| self.transform(r))
+            };
+            match transformed {
                 Ok(Some(r)) => batch.push(r),
                 Ok(None) => {}
                 Err(failure) => self.stages.errors.report(self.ctx, &msg, &failure)?,
             }
-            let topic = msg.topic();
-            let partitions = match self.consumed.get_mut(topic) {
-                Some(p) => p,
-                None => {
-                    self.ctx.listener.topic(&self.ctx.id, topic);
-                    self.consumed.entry(topic.to_string()).or_default()
+            // Runs of one partition update one position; the map is written when it changes.
+            let (topic, partition, next) = (msg.topic(), msg.partition(), msg.offset() + 1);
+            match &mut run {
+                Some((p, n)) if *p == partition && self.run_topic == topic => *n = next,
+                _ => {
+                    if let Some((p, n)) = run {
+                        record_consumed(&mut self.consumed, &self.run_topic, self.ctx, p, n);
+                    }
+                    self.run_topic.clear();
+                    self.run_topic.push_str(topic);
+                    run = Some((partition, next));
                 }
-            };
-            partitions.insert(msg.partition(), msg.offset() + 1);
+            }
+        }
+        if let Some((p, n)) = run {
+            record_consumed(&mut self.consumed, &self.run_topic, self.ctx, p, n);
         }
         Ok(())
     }
@@ -256,6 +274,25 @@ impl<'a> Loop<'a> {
         self.consumed.values_mut().for_each(HashMap::clear);
         Ok(())
     }
+}
+
+/// Notes `next` as the next offset to commit for `topic`'s `partition`; a topic seen for the
+/// first time is reported active.
+fn record_consumed(
+    consumed: &mut HashMap<String, HashMap<i32, i64>>,
+    topic: &str,
+    ctx: &TaskContext,
+    partition: i32,
+    next: i64,
+) {
+    let partitions = match consumed.get_mut(topic) {
+        Some(p) => p,
+        None => {
+            ctx.listener.topic(&ctx.id, topic);
+            consumed.entry(topic.to_string()).or_default()
+        }
+    };
+    partitions.insert(partition, next);
 }
 
 /// `topics` (a list) or `topics.regex` (librdkafka takes a regex when it starts with `^`).

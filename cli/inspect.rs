@@ -3,6 +3,7 @@
 //! found; `reset-offsets` and `patch-offsets` are the offsets topic path. The logic lives in
 //! `kct::internal::{inspect, offset_reset}`; this file parses flags and renders.
 
+use std::cell::Cell;
 use std::io::IsTerminal;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -10,8 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kct::config::context::Target;
 use kct::connect::types::ConnectorOffsets;
 use kct::internal::inspect::{
-    history_record, offsets_view, record_connector, status_view, Anomaly, ConfigsReader,
-    HistoryRecord, LatestLog, LogRecord, TopicIo, Which,
+    history_record, offsets_listing, record_connector, status_view, Anomaly, ConfigsReader,
+    HistoryRecord, LatestLog, LogRecord, OffsetRow, TopicIo, Which,
 };
 use kct::internal::offset_reset::{self, ModifyError, ModifyOptions, ModifyReport, Topics};
 use kct::kafka::topic_read::KafkaTopics;
@@ -168,9 +169,22 @@ fn read(
     topic: &str,
     visit: &mut dyn FnMut(&LogRecord<'_>),
 ) -> Result<kct::internal::inspect::ReadStats, CliError> {
+    read_expecting(io, topic, &Cell::new(0), visit)
+}
+
+/// [`read`], telling `expected` how many records the topic holds before the first one.
+fn read_expecting(
+    io: &KafkaTopics,
+    topic: &str,
+    expected: &Cell<u64>,
+    visit: &mut dyn FnMut(&LogRecord<'_>),
+) -> Result<kct::internal::inspect::ReadStats, CliError> {
     let terminal = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;
     let mut progress = |done: u64, total: u64| {
+        if done == 0 {
+            expected.set(total);
+        }
         if !terminal || total < PROGRESS_MIN {
             return;
         }
@@ -240,7 +254,16 @@ fn run_offsets(m: &ArgMatches) -> Result<(), CliError> {
         let history = if m.get_flag("history") {
             read_history(&io, &topic, Which::Offsets, filter, |r| log.apply(r)).map(Some)
         } else {
-            read(&io, &topic, &mut |r| log.apply(r)).map(|_| None)
+            // Room for every record up front: a big log is not copied as it grows.
+            let expected = Cell::new(0);
+            read_expecting(&io, &topic, &expected, &mut |r| {
+                if expected.get() > 0 {
+                    let bytes = r.key.map_or(0, <[u8]>::len) + r.value.map_or(0, <[u8]>::len);
+                    log.reserve(expected.replace(0), bytes);
+                }
+                log.apply(r)
+            })
+            .map(|_| None)
         };
         let configs = configs
             .join()
@@ -256,47 +279,153 @@ fn run_offsets(m: &ArgMatches) -> Result<(), CliError> {
             None
         }
     };
-    let view = offsets_view(&log, configs.as_ref().map(|c| &c.state), filter);
-    drop(log);
-    match history {
-        Some(h) => emit_history(&out, &topic, &h, &view.anomalies),
-        None => {
-            let json =
-                json!({"topic": topic, "offsets": view.offsets, "anomalies": view.anomalies});
-            emit_view(
-                &out,
-                &json,
-                || {
-                    let mut t = Table::new(&["CONNECTOR", "PARTITION", "OFFSET", "AT"]);
-                    for e in &view.offsets {
-                        t.row(vec![
-                            e.connector.clone().unwrap_or_else(|| "-".into()),
-                            e.partition
-                                .as_ref()
-                                .map(|p| compact(&Value::Object(p.clone())))
-                                .unwrap_or_else(|| cell(&e.key)),
-                            match &e.offset {
-                                Value::String(s) => cell(s),
-                                v => cell(&compact(v)),
-                            },
-                            format!("{}@{}", e.kafka_partition, e.kafka_offset),
-                        ]);
+    let listing = offsets_listing(&log, configs.as_ref().map(|c| &c.state), filter);
+    if let Some(h) = history {
+        return emit_history(&out, &topic, &h, &listing.anomalies);
+    }
+    if m.get_one::<String>("jq").is_some() {
+        // jq needs the whole document as one value.
+        let json = serde_json::to_value(listing.document(&topic))?;
+        return out.emit(&json, Table::default, Vec::new);
+    }
+    // Millions of keys: printed straight from the listing, never as one value or string.
+    match out.format {
+        Format::Json => write_streamed(|w| listing.write_json(&topic, w)),
+        Format::Yaml => write_streamed(|w| {
+            serde_yaml_ng::to_writer(w, &listing.document(&topic))
+                .map_err(|e| std::io::Error::other(format!("cannot render YAML: {e}")))
+        }),
+        Format::Name => write_streamed(|w| {
+            let mut last: Option<&str> = None;
+            for c in listing.rows().filter_map(|r| r.connector) {
+                if last != Some(c) {
+                    w.write_all(c.as_bytes())?;
+                    w.write_all(b"\n")?;
+                    last = Some(c);
+                }
+            }
+            Ok(())
+        }),
+        Format::Table => {
+            let row = |r: OffsetRow<'_>| -> [String; 4] {
+                [
+                    r.connector.unwrap_or("-").to_owned(),
+                    match r.partition {
+                        Some(p) => p.into_owned(),
+                        None => cell(r.key),
+                    },
+                    cell(&r.offset),
+                    format!("{}@{}", r.kafka_partition, r.kafka_offset),
+                ]
+            };
+            const HEADERS: [&str; 4] = ["CONNECTOR", "PARTITION", "OFFSET", "AT"];
+            let anomalies =
+                (!listing.anomalies.is_empty()).then(|| anomaly_table(&listing.anomalies));
+            write_streamed(|w| {
+                if !write_ascii_table(w, &HEADERS, || listing.rows().map(row))? {
+                    let mut t = Table::new(&HEADERS);
+                    for r in listing.rows() {
+                        t.row(row(r).into());
                     }
-                    t
-                },
-                || {
-                    let mut names: Vec<String> = view
-                        .offsets
-                        .iter()
-                        .filter_map(|e| e.connector.clone())
-                        .collect();
-                    names.dedup();
-                    names
-                },
-                &view.anomalies,
-            )
+                    w.write_all(t.render().as_bytes())?;
+                }
+                if let Some(a) = &anomalies {
+                    w.write_all(b"\n")?;
+                    w.write_all(a.render().as_bytes())?;
+                }
+                Ok(())
+            })
         }
     }
+}
+
+/// Runs `write` on a buffered stdout; a closed pipe ends quietly (as `head` expects).
+fn write_streamed(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    use std::io::Write;
+    /// Tells stdout's own failures from the renderer's.
+    struct Sink<W> {
+        inner: W,
+        failed: Option<std::io::Error>,
+    }
+    impl<W: Write> Sink<W> {
+        fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+            r.inspect_err(|e| self.failed = Some(std::io::Error::new(e.kind(), e.to_string())))
+        }
+    }
+    impl<W: Write> Write for Sink<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let r = self.inner.write(buf);
+            self.note(r)
+        }
+        fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+            let r = self.inner.write_all(buf);
+            self.note(r)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            let r = self.inner.flush();
+            self.note(r)
+        }
+    }
+    let mut out = Sink {
+        inner: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+        failed: None,
+    };
+    let result = write(&mut out).and_then(|()| out.flush());
+    match (result, out.failed) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        (Err(_), Some(e)) => Err(CliError::error(format!(
+            "cannot write to stdout: {}",
+            kct::io_error::io_error_text(&e)
+        ))),
+        (Err(e), None) => Err(CliError::error(e.to_string())),
+    }
+}
+
+/// Writes what [`Table::render`] gives for these rows when every cell is printable ASCII
+/// (one byte, one column), without holding the rows: widths in a first pass, lines in a
+/// second. `false`, and nothing written, when some cell is not.
+fn write_ascii_table<const N: usize, I: Iterator<Item = [String; N]>>(
+    w: &mut dyn std::io::Write,
+    headers: &[&str; N],
+    rows: impl Fn() -> I,
+) -> std::io::Result<bool> {
+    let printable = |s: &str| s.bytes().all(|b| (0x20..0x7f).contains(&b));
+    let mut widths = headers.map(str::len);
+    if !headers.iter().all(|h| printable(h)) {
+        return Ok(false);
+    }
+    for r in rows() {
+        for (w, c) in widths.iter_mut().zip(&r) {
+            if !printable(c) {
+                return Ok(false);
+            }
+            *w = (*w).max(c.len());
+        }
+    }
+    let mut line = String::new();
+    let put = |line: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+        line.clear();
+        for (i, (c, width)) in cells.zip(widths).enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            line.push_str(c);
+            // Each cell is padded to its column's width plus 3 spaces of right padding.
+            line.extend(std::iter::repeat_n(' ', width - c.len() + 3));
+        }
+        line.truncate(line.trim_end().len());
+        line.push('\n');
+    };
+    put(&mut line, &mut headers.iter().copied());
+    w.write_all(line.as_bytes())?;
+    for r in rows() {
+        put(&mut line, &mut r.iter().map(String::as_str));
+        w.write_all(line.as_bytes())?;
+    }
+    Ok(true)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -625,5 +754,45 @@ fn summary(r: &ModifyReport) -> String {
             r.topic,
             r.connector
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_tables_match_tabled() {
+        let cells = [
+            "",
+            "a",
+            "conn-0",
+            "{\"file\":\"f-0\"}",
+            "x y  ",
+            " lead",
+            "12@345",
+            "-",
+        ];
+        let headers = ["CONNECTOR", "PARTITION", "OFFSET", "AT"];
+        for n in [0usize, 1, 2, 7, 40] {
+            let rows: Vec<[String; 4]> = (0..n)
+                .map(|i| {
+                    std::array::from_fn(|c| {
+                        cells[(i * 3 + c * 5 + i / 3) % cells.len()].repeat(1 + (i + c) % 3)
+                    })
+                })
+                .collect();
+            let mut t = Table::new(&headers);
+            for r in &rows {
+                t.row(r.to_vec());
+            }
+            let mut out = Vec::new();
+            assert!(write_ascii_table(&mut out, &headers, || rows.iter().cloned()).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), t.render(), "{n} rows");
+        }
+        let odd = [["é".to_owned(), String::new(), String::new(), String::new()]];
+        let mut out = Vec::new();
+        assert!(!write_ascii_table(&mut out, &headers, || odd.iter().cloned()).unwrap());
+        assert!(out.is_empty());
     }
 }

@@ -109,13 +109,13 @@ pub fn plan_reset(log: &LatestLog, connector: &str) -> Vec<PlannedRecord> {
         if name != connector {
             continue;
         }
-        for slot in latest.slots.iter().filter(|s| s.value.is_some()) {
+        for slot in latest.slots().filter(|s| s.value.is_some()) {
             out.push(planned(
                 latest.key,
                 slot.partition,
                 None,
                 partition.clone(),
-                slot.value.as_deref(),
+                slot.value,
                 true,
             ));
         }
@@ -157,7 +157,7 @@ pub fn plan_patch(
         let value = encode_value(o.offset.as_ref());
         let matches: Vec<&super::inspect::Latest<'_>> = existing
             .iter()
-            .filter(|(p, l)| *p == o.partition && l.slots.iter().any(|s| s.value.is_some()))
+            .filter(|(p, l)| *p == o.partition && l.slots().any(|s| s.value.is_some()))
             .map(|(_, l)| l)
             .collect();
         if matches.is_empty() {
@@ -179,8 +179,8 @@ pub fn plan_patch(
         for latest in matches {
             // The new value where a worker reads the key from; tombstones where other
             // partitions still hold a copy, so one value remains.
-            for slot in latest.slots.iter().filter(|s| s.value.is_some()) {
-                let v = if std::ptr::eq(*slot, latest.winner) || o.offset.is_none() {
+            for slot in latest.slots().filter(|s| s.value.is_some()) {
+                let v = if slot.partition == latest.winner.partition || o.offset.is_none() {
                     value.clone()
                 } else {
                     None
@@ -190,7 +190,7 @@ pub fn plan_patch(
                     slot.partition,
                     v,
                     o.partition.clone(),
-                    slot.value.as_deref(),
+                    slot.value,
                     true,
                 ));
             }
@@ -251,17 +251,12 @@ fn sort(records: &mut [PlannedRecord]) {
 pub fn verify(log: &LatestLog, plan: &[PlannedRecord]) -> Result<(), String> {
     for p in plan {
         let found = log
-            .entries()
-            .find(|l| l.key == p.record.key.as_slice())
-            .and_then(|l| {
-                l.slots
-                    .iter()
-                    .find(|s| s.partition == p.partition)
-                    .map(|s| s.value.clone())
-            });
+            .get(&p.record.key)
+            .and_then(|l| l.slots().find(|s| s.partition == p.partition))
+            .map(|s| s.value);
         let ok = match (&p.record.value, &found) {
             (None, None) => true,
-            (want, Some(got)) => want == got,
+            (want, Some(got)) => want.as_deref() == *got,
             (Some(_), None) => false,
         };
         if !ok {

@@ -64,6 +64,11 @@ pub fn spawn_input(tx: Sender<Event>, control: Arc<InputControl>) {
             Ok(_) => continue,
             Err(_) => return,
         };
+        super::trace::arrived(match ev {
+            Event::Mouse(_) => "mouse",
+            Event::Resize => "resize",
+            _ => "key",
+        });
         if tx.send(ev).is_err() {
             return;
         }

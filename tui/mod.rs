@@ -12,6 +12,7 @@ mod overlay;
 mod store;
 mod terminal;
 mod theme;
+mod trace;
 mod ui;
 mod views;
 mod widgets;
@@ -180,14 +181,20 @@ fn main_loop(
     let mut last_tick = Instant::now();
     loop {
         let wait = TICK.saturating_sub(last_tick.elapsed());
+        // Input events handled in this round, for the `KCT_TUI_TRACE` hook.
+        let mut inputs = 0;
+        let mut update = |app: &mut App, e: Event| {
+            inputs += usize::from(matches!(e, Event::Key(_) | Event::Mouse(_) | Event::Resize));
+            app.update(e)
+        };
         let mut dirty = match rx.recv_timeout(wait) {
-            Ok(e) => app.update(e),
+            Ok(e) => update(app, e),
             Err(RecvTimeoutError::Timeout) => false,
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
         // Everything already queued is handled before one draw (yazi's batching).
         while let Ok(e) = rx.try_recv() {
-            dirty |= app.update(e);
+            dirty |= update(app, e);
         }
         if last_tick.elapsed() >= TICK {
             last_tick = Instant::now();
@@ -205,6 +212,9 @@ fn main_loop(
         }
         if dirty {
             term.draw(|f| ui::draw(f, app))?;
+        }
+        if inputs > 0 {
+            trace::done(inputs);
         }
     }
 }

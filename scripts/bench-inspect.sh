@@ -6,6 +6,7 @@
 #   bash scripts/bench-inspect.sh                          # 1,000,000 records, 10,000 keys, 3 runs
 #   RECORDS=100000 RUNS=1 bash scripts/bench-inspect.sh    # a quick smoke run
 #   KEYS=1000000 bash scripts/bench-inspect.sh             # worst case: every record a new key
+#   CONNECTORS=0 bash scripts/bench-inspect.sh             # without the `get connectors` case
 #
 # The topic has 25 partitions (Connect's default) and holds RECORDS offset records of KEYS source
 # partitions spread over 50 connectors, keyed and partitioned as a Java worker writes them
@@ -13,6 +14,11 @@
 # anomaly checks, with the config topic read too) and prints it as JSON to /dev/null; kcat only
 # reads and prints each value. Both consumers get fetch.wait.max.ms=5 (tansu holds each fetch for
 # half of it).
+#
+# Then the other case of issue 4 §7: `kct connect get connectors` (table and -o json) against a
+# `kct worker` holding CONNECTORS (1,000) stopped FileStreamSource connectors, one round trip
+# (`GET /connectors?expand=status&expand=info`), next to `curl … | jq .` of the same request;
+# goal ≤ 0.5 s.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,23 +30,30 @@ export LC_ALL=C
 RUNS=${RUNS:-3}
 RECORDS=${RECORDS:-1000000}
 KEYS=${KEYS:-10000}
+CONNECTORS=${CONNECTORS:-1000}
 for v in RUNS RECORDS KEYS; do
     case ${!v} in '' | *[!0-9]* | 0) die "$v must be a positive integer, got '${!v}'" ;; esac
 done
+case $CONNECTORS in '' | *[!0-9]*) die "CONNECTORS must be a number, got '$CONNECTORS'" ;; esac
 
 ensure_build_prereqs
 ensure_tansu
 ensure_kcat_oracle
 ensure_gnu_time
+if [ "$CONNECTORS" -gt 0 ]; then
+    command -v curl >/dev/null || apt_install curl
+    command -v jq >/dev/null || apt_install jq
+fi
 say "cargo build --release"
 cargo build --release
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-inspect.XXXXXX")
 TANSU_PID=
+WORKER_PID=
 cleanup() {
-    if [ -n "$TANSU_PID" ]; then
-        kill "$TANSU_PID" 2>/dev/null || true
-        wait "$TANSU_PID" 2>/dev/null || true
-    fi
+    for p in $WORKER_PID $TANSU_PID; do
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -107,6 +120,8 @@ T_KCAT=$(median "${KCAT_T[@]}")
 R_KCT=$(median "${KCT_RSS[@]}")
 R_KCAT=$(median "${KCAT_RSS[@]}")
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 cat <<EOF
 
 kct inspect $(git rev-parse --short HEAD 2>/dev/null || echo unknown) vs kcat 1.7.1 (librdkafka from .peer-lib); tansu 0.6.0 memory storage;
@@ -117,6 +132,77 @@ connect-offsets with 25 partitions, $RECORDS records of $KEYS keys; medians of $
 | \`kct inspect offsets -o json\` (latest view + anomaly checks) | ${T_KCT} s | ${R_KCT} MB |
 | \`kcat -C -e -f '%s\\n'\` (read only) | ${T_KCAT} s | ${R_KCAT} MB |
 
-- time ratio kct / kcat: $(awk -v a="$T_KCT" -v b="$T_KCAT" 'BEGIN { printf "%.2f", a / b }') (goal ≤ 1.5)
+- time ratio kct / kcat: $(ratio "$T_KCT" "$T_KCAT") (goal ≤ 1.5)
 - kct peak RSS: ${R_KCT} MB (goal ≤ 300 MB)
+EOF
+
+[ "$CONNECTORS" -gt 0 ] || exit 0
+
+# ---------------------------------------------------------------------------------------------
+# kct connect get connectors, CONNECTORS connectors, one round trip
+
+REST_PORT=$(free_port)
+URL="http://127.0.0.1:$REST_PORT"
+cat >"$TMP/worker.properties" <<EOF
+bootstrap.servers=$B
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.storage.StringConverter
+offset.storage.file.filename=$TMP/connect.offsets
+offset.flush.interval.ms=10000
+listeners=http://127.0.0.1:$REST_PORT
+EOF
+say "starting kct worker on $URL"
+"$KCT" worker "$TMP/worker.properties" >"$TMP/worker.out" 2>"$TMP/worker.log" </dev/null &
+WORKER_PID=$!
+until curl -sf "$URL/" >/dev/null 2>&1; do
+    kill -0 "$WORKER_PID" 2>/dev/null || { cat "$TMP/worker.log" >&2; die "worker exited"; }
+    sleep 0.05
+done
+say "creating $CONNECTORS stopped connectors"
+touch "$TMP/input.txt"
+t0=$(now)
+for ((c = 0; c < CONNECTORS; c++)); do
+    printf '{"name":"src-%04d","config":{"connector.class":"FileStreamSource","file":"%s","topic":"t-%04d","tasks.max":"1"},"initial_state":"STOPPED"}' \
+        "$c" "$TMP/input.txt" "$c" >"$TMP/create.json"
+    curl -sf -X POST -H 'Content-Type: application/json' --data @"$TMP/create.json" "$URL/connectors" >/dev/null ||
+        die "creating connector $c failed: $(tail -3 "$TMP/worker.log")"
+done
+T_CREATE=$(elapsed "$t0" "$(now)")
+n=$(curl -sf "$URL/connectors" | jq length)
+[ "$n" -eq "$CONNECTORS" ] || die "the worker lists $n connectors, expected $CONNECTORS"
+
+declare -a GET_T GET_RSS JSON_T JSON_RSS CURL_T CURL_RSS RAW_T RAW_RSS
+# A warm-up of each, then the measured runs.
+"$KCT" connect --connect "$URL" get connectors >/dev/null
+curl -s "$URL/connectors?expand=status&expand=info" | jq . >/dev/null
+for ((i = 1; i <= RUNS; i++)); do
+    measure GET_T GET_RSS "$KCT" connect --connect "$URL" get connectors
+    lines=$(wc -l <"$TMP/out")
+    [ "$lines" -eq $((CONNECTORS + 1)) ] || die "kct connect get connectors printed $lines lines, expected $((CONNECTORS + 1))"
+    measure JSON_T JSON_RSS "$KCT" connect --connect "$URL" get connectors -o json
+    entries=$(jq length "$TMP/out")
+    [ "$entries" -eq "$CONNECTORS" ] || die "kct connect get connectors -o json showed $entries connectors"
+    measure CURL_T CURL_RSS sh -c "curl -s '$URL/connectors?expand=status&expand=info' | jq ."
+    measure RAW_T RAW_RSS curl -s "$URL/connectors?expand=status&expand=info"
+done
+T_GET=$(median "${GET_T[@]}")
+T_JSON=$(median "${JSON_T[@]}")
+T_CURL=$(median "${CURL_T[@]}")
+T_RAW=$(median "${RAW_T[@]}")
+ok() { awk -v t="$1" 'BEGIN { print (t <= 0.5 ? "met" : "missed") }'; }
+
+cat <<EOF
+
+kct connect get connectors vs curl + jq, against a kct worker (standalone, REST on localhost) with
+$CONNECTORS stopped FileStreamSource connectors (created in ${T_CREATE} s); medians of $RUNS runs.
+
+| case | wall | peak RSS |
+|---|---:|---:|
+| \`kct connect get connectors\` (table) | ${T_GET} s | $(median "${GET_RSS[@]}") MB |
+| \`kct connect get connectors -o json\` | ${T_JSON} s | $(median "${JSON_RSS[@]}") MB |
+| \`curl -s '…/connectors?expand=status&expand=info' \| jq .\` | ${T_CURL} s | $(median "${CURL_RSS[@]}") MB (jq) |
+| \`curl -s '…/connectors?expand=status&expand=info'\` (the worker's answer alone) | ${T_RAW} s | $(median "${RAW_RSS[@]}") MB |
+
+- time ratio kct (table) / curl+jq: $(ratio "$T_GET" "$T_CURL"); kct (json) / curl+jq: $(ratio "$T_JSON" "$T_CURL")
+- kct connect get connectors: ${T_GET} s (table), ${T_JSON} s (json) against the goal of 0.5 s: $(ok "$T_GET") / $(ok "$T_JSON")
 EOF

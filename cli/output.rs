@@ -207,7 +207,7 @@ mod tests {
         t.row(vec!["b".into(), "FAILED".into()]);
         assert_eq!(
             t.render(),
-            "NAME          STATE\na-long-name   RUNNING\nb             FAILED\n"
+            "NAME           STATE\na-long-name    RUNNING\nb              FAILED\n"
         );
     }
 

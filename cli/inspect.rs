@@ -453,18 +453,12 @@ fn run_configs(m: &ArgMatches) -> Result<(), CliError> {
         || {
             let mut t = Table::new(&["CONNECTOR", "TARGET-STATE", "TASKS", "CLASS"]);
             for c in &view.connectors {
-                let tasks = match (c.task_count, c.inconsistent) {
-                    (None, _) => "-".to_owned(),
-                    (Some(n), false) => n.to_string(),
-                    (Some(n), true) => format!("{n} (inconsistent)"),
-                };
-                let class = c
-                    .config
-                    .get("connector.class")
-                    .cloned()
-                    .flatten()
-                    .unwrap_or_default();
-                t.row(vec![c.name.clone(), c.target_state.into(), tasks, class]);
+                t.row(vec![
+                    c.name.clone(),
+                    c.target_state.into(),
+                    c.tasks_text(),
+                    c.class(),
+                ]);
             }
             t
         },

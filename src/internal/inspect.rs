@@ -1801,6 +1801,27 @@ pub struct ConnectorConfigEntry {
     pub fencing_task_count: Option<u32>,
 }
 
+impl ConnectorConfigEntry {
+    /// The connector's `connector.class` ("" when missing).
+    pub fn class(&self) -> String {
+        self.config
+            .get("connector.class")
+            .cloned()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// The committed task count as shown in listings: `-` before any `commit-`, and a note when
+    /// the committed configs are not all there.
+    pub fn tasks_text(&self) -> String {
+        match (self.task_count, self.inconsistent) {
+            (None, _) => "-".to_owned(),
+            (Some(n), false) => n.to_string(),
+            (Some(n), true) => format!("{n} (inconsistent)"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConfigsView {
     pub connectors: Vec<ConnectorConfigEntry>,

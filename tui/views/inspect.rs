@@ -341,17 +341,8 @@ impl InspectView {
             Body::Configs(v) => {
                 let mut rows = Vec::new();
                 for (i, c) in v.connectors.iter().enumerate() {
-                    let class = c
-                        .config
-                        .get("connector.class")
-                        .cloned()
-                        .flatten()
-                        .unwrap_or_default();
-                    let tasks = match (c.task_count, c.inconsistent) {
-                        (None, _) => "-".to_owned(),
-                        (Some(n), false) => n.to_string(),
-                        (Some(n), true) => format!("{n} (inconsistent)"),
-                    };
+                    let class = c.class();
+                    let tasks = c.tasks_text();
                     let text = format!("{} {class}", c.name);
                     if !self.filter.matches(&text) {
                         continue;

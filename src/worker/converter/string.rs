@@ -66,7 +66,12 @@ impl Charset {
     /// Malformed input becomes U+FFFD, as Java's `new String(bytes, charset)`.
     pub fn decode(self, bytes: &[u8]) -> String {
         match self {
-            Charset::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            // Valid UTF-8 (the usual case) is checked by the word-at-a-time validator and
+            // copied; only malformed input takes the slower replacing decoder.
+            Charset::Utf8 => match std::str::from_utf8(bytes) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+            },
             Charset::UsAscii => bytes
                 .iter()
                 .map(|&b| {

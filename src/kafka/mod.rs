@@ -55,3 +55,30 @@ pub fn consumer_defaults(cc: &mut rdkafka::config::ClientConfig) {
         cc.set("fetch.queue.backoff.ms", "10");
     }
 }
+
+/// A producer context that keeps the errors of failed deliveries, for writers that flush and
+/// then report what did not arrive (the worker's internal topics, the offsets topic path).
+#[derive(Default)]
+pub struct DeliveryFailures(std::sync::Mutex<Vec<String>>);
+
+impl DeliveryFailures {
+    /// The errors collected since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl rdkafka::ClientContext for DeliveryFailures {}
+
+impl rdkafka::producer::ProducerContext for DeliveryFailures {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &rdkafka::producer::DeliveryResult<'_>, _: ()) {
+        if let Err((e, _)) = result {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(e.to_string());
+        }
+    }
+}

@@ -13,19 +13,18 @@
 use std::collections::HashSet;
 use std::ffi::{c_void, CStr, CString};
 use std::ptr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rdkafka::bindings as rd;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::ClientContext;
 
 use crate::internal::inspect::{LogRecord, ReadStats, TopicIo, WriteRecord};
 use crate::kafka::events::ErrText;
+use crate::kafka::DeliveryFailures;
 
 /// How long reaching the cluster (metadata, watermarks) may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -118,7 +117,7 @@ impl KafkaTopics {
         Ok(ids)
     }
 
-    fn producer(&self) -> Result<BaseProducer<Deliveries>, String> {
+    fn producer(&self) -> Result<BaseProducer<DeliveryFailures>, String> {
         let mut pc = self.config.clone();
         for (k, v) in [
             ("linger.ms", "5"),
@@ -129,26 +128,8 @@ impl KafkaTopics {
                 pc.set(k, v);
             }
         }
-        pc.create_with_context(Deliveries::default())
+        pc.create_with_context(DeliveryFailures::default())
             .map_err(|e| format!("cannot create a Kafka producer for {}: {e}", self.bootstrap))
-    }
-}
-
-#[derive(Default)]
-struct Deliveries(Mutex<Vec<String>>);
-
-impl ClientContext for Deliveries {}
-
-impl ProducerContext for Deliveries {
-    type DeliveryOpaque = ();
-
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
-        if let Err((e, _)) = result {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(e.to_string());
-        }
     }
 }
 
@@ -260,13 +241,7 @@ impl TopicIo for KafkaTopics {
         producer
             .flush(Duration::from_secs(40))
             .map_err(|e| format!("cannot write to {topic} on {}: {e}", self.bootstrap))?;
-        let failures = std::mem::take(
-            &mut *producer
-                .context()
-                .0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-        );
+        let failures = producer.context().take();
         match failures.first() {
             Some(e) => Err(format!(
                 "cannot write to {topic} on {}: {e} ({} of {} records failed)",

@@ -10,14 +10,15 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
-use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
-use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{Offset, TopicPartitionList};
 
 use super::{OffsetBackingStore, OffsetEntries};
 use crate::connect::types::{ConfigMap, ConnectorTaskId, TargetState};
 use crate::internal::configs::{ConfigRecord, ConfigState};
 use crate::internal::murmur2::partition_for_key;
 use crate::internal::status::StatusRecord;
+use crate::kafka::DeliveryFailures;
 use crate::worker::clients::{client_config, Role};
 use crate::worker::config::{TopicStorage, WorkerConfig};
 use crate::worker::topics;
@@ -27,29 +28,11 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// Key, value (None = tombstone) and offset of one record of an internal topic.
 pub type LogRecord = (Vec<u8>, Option<Vec<u8>>, i64);
 
-#[derive(Default)]
-struct Failures(Mutex<Vec<String>>);
-
-impl ClientContext for Failures {}
-
-impl ProducerContext for Failures {
-    type DeliveryOpaque = ();
-
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
-        if let Err((e, _)) = result {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(e.to_string());
-        }
-    }
-}
-
 /// One internal topic: read from the beginning to the end, written synchronously.
 pub struct KafkaLog {
     topic: String,
     partitions: i32,
-    producer: BaseProducer<Failures>,
+    producer: BaseProducer<DeliveryFailures>,
     consumer: BaseConsumer,
     /// Per partition, the offset after the last record read.
     next: Mutex<HashMap<i32, i64>>,
@@ -66,8 +49,8 @@ impl KafkaLog {
         let mut notes = Vec::new();
         let mut pc = client_config(worker, Role::Producer, None, &mut notes);
         pc.set("client.id", format!("kct-{topic}-producer"));
-        let producer: BaseProducer<Failures> = pc
-            .create_with_context(Failures::default())
+        let producer: BaseProducer<DeliveryFailures> = pc
+            .create_with_context(DeliveryFailures::default())
             .map_err(|e| format!("cannot create a producer for {topic}: {e}"))?;
         let mut cc = client_config(worker, Role::Consumer, None, &mut notes);
         cc.set("enable.auto.commit", "false");
@@ -173,14 +156,7 @@ impl KafkaLog {
         self.producer
             .flush(TIMEOUT)
             .map_err(|e| format!("cannot write to {}: {e}", self.topic))?;
-        let failures = std::mem::take(
-            &mut *self
-                .producer
-                .context()
-                .0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-        );
+        let failures = self.producer.context().take();
         match failures.first() {
             Some(e) => Err(format!("cannot write to {}: {e}", self.topic)),
             None => Ok(()),
@@ -188,7 +164,7 @@ impl KafkaLog {
     }
 }
 
-fn partition_count(producer: &BaseProducer<Failures>, topic: &str) -> Result<i32, String> {
+fn partition_count(producer: &BaseProducer<DeliveryFailures>, topic: &str) -> Result<i32, String> {
     let md = producer
         .client()
         .fetch_metadata(Some(topic), TIMEOUT)

@@ -97,6 +97,6 @@ cat >&2 <<MSG
 The broker keeps running after this script (pid $(cat "$PIDFILE"), data in $DIR).
 Stop it with: kill \$(cat .tools/local/tansu.pid)
 
-Now the Connect worker: kct local (REST API on http://127.0.0.1:8083, Ctrl-C to stop).
+Now the Connect worker: kct local (REST API on http://127.0.0.1:8083; on a terminal the console opens on it and q stops the worker, otherwise Ctrl-C stops the worker).
 MSG
 exec "$KCT" local --bootstrap "$BROKER"

@@ -67,7 +67,20 @@ impl Worker {
         w
     }
 
+    /// Starts the worker and waits until kct itself answers on its port. The port came from
+    /// `free_port`, so another test may have bound it in between: then the worker file moves
+    /// to a new port and the worker is started again.
     pub fn launch(&mut self, connector_files: &[PathBuf]) {
+        for _ in 0..3 {
+            match self.try_launch(connector_files) {
+                Launch::Up => return,
+                Launch::PortTaken => self.move_to_new_port(),
+            }
+        }
+        panic!("kct worker: no free port after 3 tries:\n{}", self.log());
+    }
+
+    fn try_launch(&mut self, connector_files: &[PathBuf]) -> Launch {
         let mut cmd = Command::new(kct_bin());
         cmd.arg("worker")
             .arg(&self.worker_file)
@@ -86,17 +99,20 @@ impl Worker {
         self.child = Some(cmd.spawn().expect("spawn kct worker"));
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Ok(r) = self.http.get(&self.url).send() {
-                if r.status().is_success() {
-                    return;
-                }
-            }
             if let Some(status) = self
                 .child
                 .as_mut()
                 .and_then(|c| c.try_wait().ok().flatten())
             {
-                panic!("kct worker exited early with {status}:\n{}", self.log());
+                self.child = None;
+                let log = self.log();
+                if log.contains("Address already in use") {
+                    return Launch::PortTaken;
+                }
+                panic!("kct worker exited early with {status}:\n{log}");
+            }
+            if self.kct_answers() {
+                return Launch::Up;
             }
             assert!(
                 Instant::now() < deadline,
@@ -105,6 +121,28 @@ impl Worker {
             );
             thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Whether `GET /` answers with kct's version (not another test's server on this port).
+    fn kct_answers(&self) -> bool {
+        let Ok(r) = self.http.get(&self.url).send() else {
+            return false;
+        };
+        r.status().is_success()
+            && r.json::<Value>()
+                .is_ok_and(|v| v["version"].as_str().is_some_and(|s| s.contains("-kct-")))
+    }
+
+    fn move_to_new_port(&mut self) {
+        let port = free_port();
+        let text = std::fs::read_to_string(&self.worker_file).expect("worker file");
+        let text = text.replace(
+            &format!("127.0.0.1:{}", self.port),
+            &format!("127.0.0.1:{port}"),
+        );
+        std::fs::write(&self.worker_file, text).expect("worker file");
+        self.port = port;
+        self.url = format!("http://127.0.0.1:{port}");
     }
 
     pub fn log(&self) -> String {
@@ -183,6 +221,11 @@ impl Worker {
             let _ = c.wait();
         }
     }
+}
+
+enum Launch {
+    Up,
+    PortTaken,
 }
 
 impl Drop for Worker {

@@ -25,17 +25,6 @@ fn envelope(line: &str) -> String {
     json!({"schema": {"type": "string", "optional": false}, "payload": line}).to_string()
 }
 
-fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    while !f() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn file_source_session_as_in_the_quickstart() {
     let w = Worker::start("", &[]);

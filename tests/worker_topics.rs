@@ -175,3 +175,32 @@ fn a_config_topic_written_as_java_writes_it_is_picked_up() {
         s["tasks"][0]["state"] == "RUNNING"
     });
 }
+
+#[test]
+fn a_sink_started_before_its_topic_exists_reads_it_once_created() {
+    let w = Worker::start(
+        "value.converter=org.apache.kafka.connect.storage.StringConverter\n",
+        &[],
+    );
+    let topic = unique_topic("later");
+    let out = w.dir.join("out.txt");
+    let sink = json!({"connector.class": "FileStreamSink", "file": out.to_str().unwrap(), "topics": topic});
+    assert_eq!(
+        w.call("PUT", "/connectors/sink/config", Some(&sink.to_string()))
+            .0,
+        201
+    );
+    w.wait_for("/connectors/sink/status", 10, |s| {
+        s["tasks"][0]["state"] == "RUNNING"
+    });
+    wait_until(10, "the task to say what it waits for", || {
+        w.log()
+            .contains(&format!("Task sink-0: waiting for topic {topic} to exist"))
+    });
+    create_topic(&topic, 1, &[]);
+    let o = kct(&["-b", b(), "-t", &topic, "-P"], b"a\nb\n");
+    assert_eq!(code(&o), 0, "{}", show(&o.stderr));
+    wait_until(15, "the records in the file", || {
+        std::fs::read_to_string(&out).unwrap_or_default() == "a\nb\n"
+    });
+}

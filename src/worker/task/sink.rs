@@ -20,6 +20,9 @@ use crate::worker::plugin::SinkTask;
 /// Records handed to `put` at most at once.
 const MAX_BATCH: usize = 2000;
 
+/// How often a sink looks for a listed topic that does not exist yet.
+const MISSING_TOPIC_CHECK: Duration = Duration::from_millis(200);
+
 /// The consumer group of a sink connector (`consumer.override.group.id` wins).
 pub fn group_id(connector: &str, config: &crate::connect::types::ConfigMap) -> String {
     config
@@ -38,6 +41,12 @@ struct Loop<'a> {
     /// The topic of the messages `fill` is taking in a run of one partition.
     run_topic: String,
     last_consumer_error: Option<String>,
+    /// The subscription, and until it is made, when to look again whether its listed topics
+    /// exist (see `subscribe_when_topics_exist`).
+    topics: Vec<String>,
+    subscribe_at: Option<Instant>,
+    /// The missing topic last reported.
+    waiting_for: Option<String>,
     flush_interval: Duration,
     last_flush: Instant,
 }
@@ -76,10 +85,6 @@ impl<'a> Loop<'a> {
             .create()
             .map_err(|e| format!("cannot create the consumer of task {}: {e}", ctx.id))?;
         let topics = subscription(&ctx.task_config)?;
-        let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
-        consumer
-            .subscribe(&refs)
-            .map_err(|e| format!("cannot subscribe to {}: {e}", topics.join(",")))?;
         Ok(Loop {
             ctx,
             consumer,
@@ -87,6 +92,9 @@ impl<'a> Loop<'a> {
             consumed: HashMap::new(),
             run_topic: String::new(),
             last_consumer_error: None,
+            subscribe_at: Some(Instant::now()),
+            waiting_for: None,
+            topics,
             flush_interval: Duration::from_millis(ctx.worker.offset_flush_interval_ms.max(1)),
             last_flush: Instant::now(),
         })
@@ -115,8 +123,49 @@ impl<'a> Loop<'a> {
             if self.last_flush.elapsed() >= self.flush_interval {
                 self.flush_and_commit(task)?;
             }
+            if self.subscribe_at.is_some() {
+                self.subscribe_when_topics_exist()?;
+            }
         }
         Ok(())
+    }
+
+    /// Subscribes once every listed topic exists (a regex at once). Subscribing earlier lets
+    /// a topic appear in the middle of the group join; librdkafka then abandons that join, and
+    /// tansu keeps the abandoned member, which the assignment then gives the partitions to.
+    fn subscribe_when_topics_exist(&mut self) -> Result<(), String> {
+        if self.subscribe_at.is_some_and(|at| Instant::now() < at) {
+            return Ok(());
+        }
+        let regex = self.topics.iter().any(|t| t.starts_with('^'));
+        if !regex {
+            if let Some(missing) = self.topics.iter().find(|t| !self.topic_exists(t)) {
+                if self.waiting_for.as_deref() != Some(missing.as_str()) {
+                    self.ctx.listener.log(format!(
+                        "Task {}: waiting for topic {missing} to exist",
+                        self.ctx.id
+                    ));
+                    self.waiting_for = Some(missing.clone());
+                }
+                self.subscribe_at = Some(Instant::now() + MISSING_TOPIC_CHECK);
+                return Ok(());
+            }
+        }
+        self.subscribe_at = None;
+        let refs: Vec<&str> = self.topics.iter().map(String::as_str).collect();
+        self.consumer
+            .subscribe(&refs)
+            .map_err(|e| format!("cannot subscribe to {}: {e}", self.topics.join(",")))
+    }
+
+    fn topic_exists(&self, topic: &str) -> bool {
+        self.consumer
+            .fetch_metadata(Some(topic), Duration::from_secs(5))
+            .is_ok_and(|md| {
+                md.topics()
+                    .iter()
+                    .all(|t| t.error().is_none() && !t.partitions().is_empty())
+            })
     }
 
     fn set_paused(&self, paused: bool) {

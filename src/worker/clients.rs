@@ -71,6 +71,11 @@ pub fn client_config(
     for (k, v) in worker.client.iter().chain(role_settings).chain(&overrides) {
         apply(&mut cc, k, v, notes);
     }
+    // librdkafka holds a new client's first connection after bootstrap back for half of this
+    // (50 ms at its default of 100): every task start would pay it.
+    if cc.get("reconnect.backoff.ms").is_none() {
+        cc.set("reconnect.backoff.ms", "22");
+    }
     cc
 }
 
@@ -108,6 +113,7 @@ mod tests {
         assert_eq!(cc.get("linger.ms"), Some("9"));
         assert_eq!(cc.get("security.protocol"), Some("PLAINTEXT"));
         assert_eq!(cc.get("buffer.memory"), None);
+        assert_eq!(cc.get("reconnect.backoff.ms"), Some("22"));
         assert!(notes.is_empty(), "{notes:?}");
         let cc = client_config(&w, Role::Consumer, None, &mut notes);
         assert_eq!(cc.get("bootstrap.servers"), Some("b:1"));

@@ -3,12 +3,14 @@
 //! are the consumed offsets committed, so a crash re-delivers rather than loses.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, RebalanceProtocol};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message};
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::errors::{Failure, Stage};
 use super::{Stages, TaskContext};
@@ -33,7 +35,7 @@ pub fn group_id(connector: &str, config: &crate::connect::types::ConfigMap) -> S
 
 struct Loop<'a> {
     ctx: &'a TaskContext,
-    consumer: BaseConsumer,
+    consumer: BaseConsumer<SinkContext>,
     stages: Stages,
     /// Per topic this task has seen: the next offset to commit per partition, for records put
     /// since the last commit. A topic stays once seen (it is an active topic).
@@ -81,8 +83,12 @@ impl<'a> Loop<'a> {
         if cc.get("auto.offset.reset").is_none() {
             cc.set("auto.offset.reset", "earliest");
         }
-        let consumer: BaseConsumer = cc
-            .create()
+        let context = SinkContext {
+            reset: reset_offset(cc.get("auto.offset.reset")),
+            paused: AtomicBool::new(false),
+        };
+        let consumer: BaseConsumer<SinkContext> = cc
+            .create_with_context(context)
             .map_err(|e| format!("cannot create the consumer of task {}: {e}", ctx.id))?;
         let topics = subscription(&ctx.task_config)?;
         Ok(Loop {
@@ -116,15 +122,15 @@ impl<'a> Loop<'a> {
                 ctx.listener.state(&ctx.id, state, None);
                 reported = Some(state);
             }
+            if self.subscribe_at.is_some() {
+                self.subscribe_when_topics_exist()?;
+            }
             self.fill(&mut batch)?;
             if !batch.is_empty() {
                 task.put(std::mem::take(&mut batch))?;
             }
             if self.last_flush.elapsed() >= self.flush_interval {
                 self.flush_and_commit(task)?;
-            }
-            if self.subscribe_at.is_some() {
-                self.subscribe_when_topics_exist()?;
             }
         }
         Ok(())
@@ -169,6 +175,10 @@ impl<'a> Loop<'a> {
     }
 
     fn set_paused(&self, paused: bool) {
+        self.consumer
+            .context()
+            .paused
+            .store(paused, Ordering::Relaxed);
         if let Ok(assignment) = self.consumer.assignment() {
             let _ = if paused {
                 self.consumer.pause(&assignment)
@@ -322,6 +332,77 @@ impl<'a> Loop<'a> {
             .map_err(|e| format!("Commit of offsets failed: {e}"))?;
         self.consumed.values_mut().for_each(HashMap::clear);
         Ok(())
+    }
+}
+
+/// The sink consumer's context: it starts newly assigned partitions itself, at the group's
+/// committed offset or, when there is none, where `auto.offset.reset` says. Left to librdkafka,
+/// a partition without a committed offset waits a fixed 100 ms before its first offset query.
+/// Partitions assigned while the task is paused stay paused.
+struct SinkContext {
+    /// Where a partition without a committed offset starts; `Invalid` leaves it to librdkafka.
+    reset: Offset,
+    paused: AtomicBool,
+}
+
+impl ClientContext for SinkContext {}
+
+impl ConsumerContext for SinkContext {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let cooperative = matches!(
+            consumer.rebalance_protocol(),
+            RebalanceProtocol::Cooperative
+        );
+        // Errors here surface through the consumer's next poll; nothing to add.
+        let _ = match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                self.start_at_committed(consumer, tpl);
+                let assigned = if cooperative {
+                    consumer.incremental_assign(tpl)
+                } else {
+                    consumer.assign(tpl)
+                };
+                if self.paused.load(Ordering::Relaxed) {
+                    let _ = consumer.pause(tpl);
+                }
+                assigned
+            }
+            _ if cooperative => consumer.incremental_unassign(tpl),
+            _ => consumer.unassign(),
+        };
+    }
+}
+
+impl SinkContext {
+    fn start_at_committed(&self, consumer: &BaseConsumer<Self>, tpl: &mut TopicPartitionList) {
+        if self.reset == Offset::Invalid {
+            return;
+        }
+        // On failure librdkafka looks the committed offsets up itself.
+        let Ok(committed) = consumer.committed_offsets(tpl.clone(), Duration::from_secs(2)) else {
+            return;
+        };
+        for e in committed.elements() {
+            let start = match e.offset() {
+                Offset::Offset(o) => Offset::Offset(o),
+                _ => self.reset,
+            };
+            let _ = tpl.set_partition_offset(e.topic(), e.partition(), start);
+        }
+    }
+}
+
+/// `auto.offset.reset` as a start position (`error` and unknown words: librdkafka decides).
+fn reset_offset(setting: Option<&str>) -> Offset {
+    match setting {
+        Some("earliest" | "smallest" | "beginning") => Offset::Beginning,
+        Some("latest" | "largest" | "end") => Offset::End,
+        _ => Offset::Invalid,
     }
 }
 

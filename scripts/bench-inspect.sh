@@ -61,16 +61,9 @@ trap 'exit 130' INT TERM
 cp target/release/kct "$TMP/kct"
 KCT="$TMP/kct"
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 B="127.0.0.1:$PORT"
-mkdir -p "$TMP/tansu"
-say "starting tansu on $B (memory storage)"
-(cd "$TMP/tansu" && exec tansu broker --storage-engine memory://tansu/ --listener-url "tcp://$B" \
-    --advertised-listener-url "tcp://$B" --silent) </dev/null >"$TMP/tansu.log" 2>&1 &
-TANSU_PID=$!
-for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
-(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || die "tansu did not start"
+start_memory_tansu "$TMP/tansu" "$PORT"
 
 kcat() { LD_LIBRARY_PATH="$PEER_LIB" "$KCAT" "$@"; }
 now() { printf '%s' "$EPOCHREALTIME"; }

@@ -57,21 +57,11 @@ KCT="$TMP/kct"
 : >"$TMP/kct.toml" # a private, empty config: no context of the user's is read
 export KCT_CONFIG="$TMP/kct.toml"
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { # PORT: until something listens
-    for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done
-    die "nothing listens on port $1 (see $TMP/*.log)"
-}
-
 # (a) tansu and a worker with CONNECTORS connectors
 PORT=$(free_port)
 B="127.0.0.1:$PORT"
-mkdir -p "$TMP/tansu"
-say "starting tansu on $B (memory storage)"
-(cd "$TMP/tansu" && exec tansu broker --storage-engine memory://tansu/ --listener-url "tcp://$B" \
-    --advertised-listener-url "tcp://$B" --silent) </dev/null >"$TMP/tansu.log" 2>&1 &
-PIDS+=($!)
-wait_port "$PORT"
+start_memory_tansu "$TMP/tansu" "$PORT"
+PIDS+=("$TANSU_PID")
 REST_PORT=$(free_port)
 WORKER_URL="http://127.0.0.1:$REST_PORT"
 cat >"$TMP/worker.properties" <<EOF

@@ -91,3 +91,25 @@ ensure_gnu_time() {
     [ -x /usr/bin/time ] || apt_install time
     /usr/bin/time -f '%M' true >/dev/null 2>&1 || die "/usr/bin/time is not GNU time"
 }
+
+# --- benchmarks' private broker ------------------------------------------------------------------
+
+# A free loopback port (bound, then released).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# PORT: waits up to 30 s until something listens on 127.0.0.1:PORT.
+wait_port() {
+    for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done
+    die "nothing listens on port $1"
+}
+
+# DIR PORT: starts tansu with memory storage on 127.0.0.1:PORT, working in DIR (its log is
+# DIR/tansu.log); sets TANSU_PID and returns once it listens.
+start_memory_tansu() {
+    mkdir -p "$1"
+    say "starting tansu on 127.0.0.1:$2 (memory storage)"
+    (cd "$1" && exec tansu broker --storage-engine memory://tansu/ --listener-url "tcp://127.0.0.1:$2" \
+        --advertised-listener-url "tcp://127.0.0.1:$2" --silent) </dev/null >"$1/tansu.log" 2>&1 &
+    TANSU_PID=$!
+    wait_port "$2"
+}

@@ -16,7 +16,7 @@ pub use decimal::{
     Decimal, LogicalType, DATE_NAME, DECIMAL_NAME, DECIMAL_SCALE, TIMESTAMP_NAME, TIME_NAME,
 };
 pub use java_text::{java_double_to_string, java_float_to_string};
-pub use record::ConnectRecord;
+pub use record::{ConnectRecord, SourceOffset};
 pub use schema::{Field, Schema, SchemaRef, StructBuilder, Type};
 pub use validate::{infer_schema, validate_value};
 pub use value::{Header, SchemaAndValue, Struct, Value};

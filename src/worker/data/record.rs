@@ -23,7 +23,29 @@ pub struct ConnectRecord {
     /// source sends many records of one partition.
     pub source_partition: Option<Arc<Map<String, Json>>>,
     /// Source records: how far the source has been read, stored once the record is acknowledged.
-    pub source_offset: Option<Map<String, Json>>,
+    pub source_offset: Option<SourceOffset>,
+}
+
+/// A source record's offset: one counter under one key, the shape every built-in source uses
+/// (`{"position": 1234}`, `{"offset": 7}`, `{"iteration": 3}`). It becomes Connect's JSON map
+/// only when it is stored: building a map per record cost more than reading the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceOffset {
+    pub key: &'static str,
+    pub value: i64,
+}
+
+impl SourceOffset {
+    pub fn new(key: &'static str, value: i64) -> SourceOffset {
+        SourceOffset { key, value }
+    }
+
+    /// The offset as the offset store keeps it.
+    pub fn to_map(self) -> Map<String, Json> {
+        let mut map = Map::with_capacity(1);
+        map.insert(self.key.to_string(), Json::from(self.value));
+        map
+    }
 }
 
 impl ConnectRecord {
@@ -54,7 +76,7 @@ impl ConnectRecord {
     pub fn with_source(
         mut self,
         partition: impl Into<Arc<Map<String, Json>>>,
-        offset: Map<String, Json>,
+        offset: SourceOffset,
     ) -> ConnectRecord {
         self.source_partition = Some(partition.into());
         self.source_offset = Some(offset);
@@ -78,14 +100,15 @@ mod tests {
         let Json::Object(partition) = json!({"filename": "a.txt"}) else {
             unreachable!()
         };
-        let Json::Object(offset) = json!({"position": 12}) else {
-            unreachable!()
-        };
         let r = ConnectRecord::new("t".into(), Some(Schema::string()), Value::from("line"))
             .with_key(Some(Schema::int32()), Value::Int32(4))
-            .with_source(partition.clone(), offset);
+            .with_source(partition.clone(), SourceOffset::new("position", 12));
         assert_eq!(r.key, Value::Int32(4));
         assert_eq!(r.source_partition.as_deref(), Some(&partition));
+        assert_eq!(
+            Json::Object(r.source_offset.unwrap().to_map()),
+            json!({"position": 12})
+        );
         assert!(!r.is_tombstone());
         assert!(ConnectRecord::new("t".into(), None, Value::Null).is_tombstone());
     }

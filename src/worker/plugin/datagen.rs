@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{Factory, OffsetReader, PluginDesc, SourceConnector, SourceTask};
 use crate::connect::types::{ConfigMap, JsonMap};
 use crate::worker::configdef::{ConfigDef, ConfigType, Default, Importance, Key, Validator};
-use crate::worker::data::{ConnectRecord, Schema, SchemaRef, Struct, Value};
+use crate::worker::data::{ConnectRecord, Schema, SchemaRef, SourceOffset, Struct, Value};
 
 pub const DATAGEN: PluginDesc = PluginDesc {
     class: "io.kct.connect.datagen.DataGenConnector",
@@ -336,8 +336,7 @@ impl Run {
     fn record(&mut self) -> ConnectRecord {
         let (key, value) = self.generate(self.iteration);
         self.iteration += 1;
-        let mut offset = JsonMap::new();
-        offset.insert("iteration".into(), json!(self.iteration));
+        let offset = SourceOffset::new("iteration", self.iteration as i64);
         ConnectRecord::new(self.s.topic.clone(), Some(self.value_schema.clone()), value)
             .with_key(self.key_schema.clone(), key)
             .with_source(self.partition.clone(), offset)
@@ -657,8 +656,8 @@ mod tests {
                 }
                 let last = records.last().unwrap();
                 assert_eq!(
-                    last.source_offset.as_ref().unwrap()["iteration"],
-                    json!(records.len())
+                    last.source_offset.unwrap(),
+                    SourceOffset::new("iteration", records.len() as i64)
                 );
                 assert_eq!(
                     last.source_partition.as_ref().unwrap()["task"],

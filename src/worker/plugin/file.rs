@@ -13,7 +13,7 @@ use super::{
 };
 use crate::connect::types::{ConfigMap, JsonMap};
 use crate::worker::configdef::{ConfigDef, ConfigType, Default, Importance, Key, Validator};
-use crate::worker::data::{ConnectRecord, Schema, Value};
+use crate::worker::data::{ConnectRecord, Schema, SourceOffset, Value};
 
 pub const SOURCE: PluginDesc = PluginDesc {
     class: "org.apache.kafka.connect.file.FileStreamSourceConnector",
@@ -169,9 +169,7 @@ impl FileStreamSourceTask {
         );
         if self.file.is_some() {
             r.source_partition = Some(self.partition.clone());
-            let mut offset = JsonMap::with_capacity(1);
-            offset.insert("position".into(), serde_json::Value::from(self.position));
-            r.source_offset = Some(offset);
+            r.source_offset = Some(SourceOffset::new("position", self.position as i64));
         }
         r
     }
@@ -407,10 +405,9 @@ mod tests {
         rs.iter()
             .map(|r| {
                 let Value::String(s) = &r.value else { panic!() };
-                let pos = r.source_offset.as_ref().unwrap()["position"]
-                    .as_i64()
-                    .unwrap();
-                (s.clone(), pos)
+                let offset = r.source_offset.unwrap();
+                assert_eq!(offset.key, "position");
+                (s.clone(), offset.value)
             })
             .collect()
     }

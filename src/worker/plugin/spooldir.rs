@@ -28,7 +28,8 @@ use crate::worker::configdef::{
     self, ConfigDef, ConfigType, Default, Importance, Key, Validator, Width,
 };
 use crate::worker::data::{
-    ConnectRecord, Decimal, Header, LogicalType, Schema, SchemaRef, Struct, Type, Value,
+    ConnectRecord, Decimal, Header, LogicalType, Schema, SchemaRef, SourceOffset, Struct, Type,
+    Value,
 };
 
 pub const CSV: PluginDesc = PluginDesc {
@@ -1094,8 +1095,7 @@ impl OpenFile {
     }
 
     fn record(&self, row: Row, s: &Settings) -> ConnectRecord {
-        let mut offset = JsonMap::new();
-        offset.insert("offset".into(), json!(row.line));
+        let offset = SourceOffset::new("offset", row.line as i64);
         let timestamp = match s.timestamp {
             TimestampMode::ProcessTime => None,
             TimestampMode::FileTime => Some(self.meta.modified),
@@ -2241,14 +2241,13 @@ mod tests {
         t
     }
 
-    /// Polls until a poll comes back empty.
     /// The offsets the task loop would report committed after delivering `rs`.
     fn committed(rs: &[ConnectRecord]) -> Vec<(JsonMap, JsonMap)> {
         rs.iter()
             .map(|r| {
                 (
                     r.source_partition.as_deref().unwrap().clone(),
-                    r.source_offset.clone().unwrap(),
+                    r.source_offset.unwrap().to_map(),
                 )
             })
             .collect()
@@ -2273,9 +2272,9 @@ mod tests {
     }
 
     fn line(r: &ConnectRecord) -> u64 {
-        r.source_offset.as_ref().unwrap()["offset"]
-            .as_u64()
-            .unwrap()
+        let offset = r.source_offset.unwrap();
+        assert_eq!(offset.key, "offset");
+        offset.value as u64
     }
 
     fn write(dir: &Path, name: &str, text: &str) {

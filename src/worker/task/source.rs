@@ -19,7 +19,7 @@ use super::errors::{Failure, Stage};
 use super::{first_line, Stages, TaskContext};
 use crate::connect::types::{JsonMap, State};
 use crate::worker::clients::{client_config, Role};
-use crate::worker::data::ConnectRecord;
+use crate::worker::data::{ConnectRecord, SourceOffset};
 use crate::worker::plugin::{OffsetReader, SourceTask};
 use crate::worker::topics;
 
@@ -57,15 +57,15 @@ struct PartitionQueue {
     partition: Arc<JsonMap>,
     /// Sequence number of the front entry.
     front: u64,
-    pending: VecDeque<(JsonMap, bool)>,
-    committable: Option<JsonMap>,
+    pending: VecDeque<(SourceOffset, bool)>,
+    committable: Option<SourceOffset>,
 }
 
 /// Submissions are tagged `partition index << SEQ_BITS | sequence`.
 const SEQ_BITS: u32 = 40;
 
 impl Submitted {
-    fn submit(&mut self, partition: &Arc<JsonMap>, offset: JsonMap) -> usize {
+    fn submit(&mut self, partition: &Arc<JsonMap>, offset: SourceOffset) -> usize {
         let idx = match self.last {
             Some(i)
                 if Arc::ptr_eq(&self.partitions[i].partition, partition)
@@ -106,8 +106,8 @@ impl Submitted {
         {
             entry.1 = true;
         }
-        while q.pending.front().is_some_and(|e| e.1) {
-            let (offset, _) = q.pending.pop_front().unwrap_or_default();
+        while let Some(&(offset, true)) = q.pending.front() {
+            q.pending.pop_front();
             q.front += 1;
             q.committable = Some(offset);
         }
@@ -117,7 +117,7 @@ impl Submitted {
     fn take_committable(&mut self) -> Vec<(JsonMap, Option<JsonMap>)> {
         self.partitions
             .iter_mut()
-            .filter_map(|q| Some(((*q.partition).clone(), Some(q.committable.take()?))))
+            .filter_map(|q| Some(((*q.partition).clone(), Some(q.committable.take()?.to_map()))))
             .collect()
     }
 
@@ -288,7 +288,7 @@ impl<'a> Loop<'a> {
 
     /// A record that is not sent (filtered, or skipped by `errors.tolerance=all`) still moves
     /// its partition's offset on, as Connect does.
-    fn pass_over(&mut self, position: (Option<Arc<JsonMap>>, Option<JsonMap>)) {
+    fn pass_over(&mut self, position: (Option<Arc<JsonMap>>, Option<SourceOffset>)) {
         if let (Some(p), Some(o)) = position {
             let tag = self.submitted.submit(&p, o);
             self.submitted.ack(tag);
@@ -298,7 +298,7 @@ impl<'a> Loop<'a> {
     fn skip_or_fail(
         &mut self,
         topic: &str,
-        position: (Option<Arc<JsonMap>>, Option<JsonMap>),
+        position: (Option<Arc<JsonMap>>, Option<SourceOffset>),
         failure: Failure,
     ) -> Result<(), String> {
         self.stages
@@ -314,7 +314,7 @@ impl<'a> Loop<'a> {
         } else {
             let (topic, position) = (
                 r.topic.clone(),
-                (r.source_partition.clone(), r.source_offset.clone()),
+                (r.source_partition.clone(), r.source_offset),
             );
             match self.stages.transformations.apply(r) {
                 Ok(Some(r)) => r,
@@ -615,9 +615,9 @@ mod tests {
         let mut s = Submitted::default();
         let p = Arc::new(m(json!({"filename": "a"})));
         let q = Arc::new(m(json!({"filename": "b"})));
-        let t1 = s.submit(&p, m(json!({"position": 1})));
-        let t2 = s.submit(&p, m(json!({"position": 2})));
-        let t3 = s.submit(&q, m(json!({"position": 9})));
+        let t1 = s.submit(&p, SourceOffset::new("position", 1));
+        let t2 = s.submit(&p, SourceOffset::new("position", 2));
+        let t3 = s.submit(&q, SourceOffset::new("position", 9));
         s.ack(t2);
         assert!(s.take_committable().is_empty());
         s.ack(t3);

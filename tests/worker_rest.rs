@@ -153,6 +153,33 @@ fn file_sink_copies_the_source_and_pause_resume_work() {
     // Updating a config answers 200 (not 201) and restarts the tasks.
     let (code, info) = w.call("PUT", "/connectors/sink/config", Some(&sink.to_string()));
     assert_eq!((code, info["name"].clone()), (200, json!("sink")));
+
+    // A `null` offset sends the partition back to where the consumer starts without one: the
+    // beginning, or the end for a consumer with auto.offset.reset=latest.
+    let forget = json!({"offsets": [{"partition": {"kafka_topic": topic, "kafka_partition": 0}, "offset": null}]}).to_string();
+    assert_eq!(w.call("PUT", "/connectors/sink/stop", None).0, 204);
+    w.wait_for("/connectors/sink/status", 10, |s| {
+        s["connector"]["state"] == "STOPPED"
+    });
+    let (code, body) = w.call("PATCH", "/connectors/sink/offsets", Some(&forget));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(
+        w.get("/connectors/sink/offsets").1["offsets"][0]["offset"],
+        json!({"kafka_offset": 0})
+    );
+    let late = json!({"name": "late", "initial_state": "STOPPED", "config": {
+        "connector.class": "FileStreamSink", "file": w.dir.join("late.txt").to_str().unwrap(),
+        "topics": topic, "consumer.override.auto.offset.reset": "latest"}});
+    assert_eq!(
+        w.call("POST", "/connectors", Some(&late.to_string())).0,
+        201
+    );
+    let (code, body) = w.call("PATCH", "/connectors/late/offsets", Some(&forget));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(
+        w.get("/connectors/late/offsets").1["offsets"][0]["offset"],
+        json!({"kafka_offset": 500})
+    );
 }
 
 #[test]

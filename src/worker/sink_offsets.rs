@@ -18,20 +18,27 @@ use crate::connect::types::{ConfigMap, ConnectorOffset, ConnectorOffsets, JsonMa
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A consumer in the connector's group, and whether the connector's own consumer starts a
+/// partition without a committed offset at its end (`auto.offset.reset` latest).
 fn consumer(
     worker: &WorkerConfig,
     name: &str,
     config: &ConfigMap,
-) -> Result<BaseConsumer, ConnectError> {
+) -> Result<(BaseConsumer, bool), ConnectError> {
     let mut notes = Vec::new();
     let mut cc = client_config(worker, Role::Consumer, Some(config), &mut notes);
     cc.set("group.id", group_id(name, config));
     cc.set("enable.auto.commit", "false");
-    cc.create().map_err(|e| {
+    let from_end = matches!(
+        cc.get("auto.offset.reset"),
+        Some("latest" | "largest" | "end")
+    );
+    let c = cc.create().map_err(|e| {
         ConnectError::internal(format!(
             "cannot create a consumer for the offsets of {name}: {e}"
         ))
-    })
+    })?;
+    Ok((c, from_end))
 }
 
 /// Every partition of the connector's topics (`topics`, or the topics matching `topics.regex`).
@@ -67,7 +74,7 @@ pub fn get(
     name: &str,
     config: &ConfigMap,
 ) -> Result<ConnectorOffsets, ConnectError> {
-    let c = consumer(worker, name, config)?;
+    let (c, _) = consumer(worker, name, config)?;
     let tpl = partitions(&c, config)?;
     let committed = c.committed_offsets(tpl, TIMEOUT).map_err(|e| {
         ConnectError::internal(format!(
@@ -121,29 +128,36 @@ fn parse(
     Ok((topic.to_string(), p as i32, o))
 }
 
-/// Commits the given offsets for the (stopped) connector's group. A `null` offset resets that
-/// partition to its earliest offset, where Connect's consumer would start once the group's
-/// offset was deleted (`auto.offset.reset=earliest`).
+/// Commits the given offsets for the (stopped) connector's group. A `null` offset commits where
+/// the sink's consumer would start once the group's offset was deleted, as Connect does it: the
+/// partition's start, or its end when the connector's consumer has `auto.offset.reset=latest`.
+/// (Deleting one partition's group offset needs the OffsetDelete API, which not every
+/// Kafka-protocol broker has; the next run reads from the same record either way.)
 pub fn alter(
     worker: &WorkerConfig,
     name: &str,
     config: &ConfigMap,
     offsets: &[(JsonMap, Option<JsonMap>)],
 ) -> Result<(), ConnectError> {
-    let c = consumer(worker, name, config)?;
+    let (c, from_end) = consumer(worker, name, config)?;
     let mut tpl = TopicPartitionList::new();
     for (p, o) in offsets {
         let (topic, partition, offset) = parse(p, o.as_ref())?;
         let offset = match offset {
             Some(o) => o,
             None => {
-                c.fetch_watermarks(&topic, partition, TIMEOUT)
+                let (low, high) = c
+                    .fetch_watermarks(&topic, partition, TIMEOUT)
                     .map_err(|e| {
                         ConnectError::internal(format!(
                             "cannot read the offsets of {topic}-{partition}: {e}"
                         ))
-                    })?
-                    .0
+                    })?;
+                if from_end {
+                    high
+                } else {
+                    low
+                }
             }
         };
         tpl.add_partition_offset(&topic, partition, Offset::Offset(offset))

@@ -12,7 +12,7 @@ pub struct Output {
 }
 
 /// Above this many buffered bytes the consumer flushes mid-batch.
-const HIGH_WATER: usize = 1 << 20;
+const HIGH_WATER: usize = 256 * 1024;
 
 impl Output {
     pub fn new(unbuffered: bool) -> Self {

@@ -216,10 +216,10 @@ pub fn run(opts: &KcatOptions, events: Arc<Events>, stop: &AtomicBool) -> Result
     if opts.partitioner == Partitioner::Murmur2 {
         cc.set("partitioner", "murmur2_random");
     }
-    // A CLI needs fewer messages in flight than librdkafka's default of 100000: 40000 keeps the
-    // broker busy (10000 stalls on acknowledgements) at three quarters of the memory.
+    // A CLI needs fewer messages in flight than librdkafka's default of 100000: 20000 keeps the
+    // broker as busy (10000 stalls on acknowledgements) at a fifth of the memory.
     if cc.get("queue.buffering.max.messages").is_none() {
-        cc.set("queue.buffering.max.messages", "40000");
+        cc.set("queue.buffering.max.messages", "20000");
     }
 
     warn_internal_topic(opts, cc.get("partitioner"), &events);

@@ -3,6 +3,7 @@
 //! a callback, as kcat's `-C` does. That path is kct's hot loop, so it avoids per-message
 //! allocation and event objects.
 
+use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::mem::ManuallyDrop;
 use std::ptr;
@@ -464,16 +465,38 @@ impl Drop for Queue {
     }
 }
 
-/// Headers of a message, read in place from librdkafka.
-struct NativeHeaders(*mut rd::rd_kafka_headers_t);
+/// Headers of a message, read in place from librdkafka. librdkafka parses a message's headers
+/// on request, so they are asked for only when a format or `-J` reads them.
+struct NativeHeaders {
+    msg: *mut rd::rd_kafka_message_t,
+    parsed: Cell<Option<*mut rd::rd_kafka_headers_t>>,
+}
+
+impl NativeHeaders {
+    /// The parsed list, or null when the message has none.
+    fn list(&self) -> *mut rd::rd_kafka_headers_t {
+        if let Some(h) = self.parsed.get() {
+            return h;
+        }
+        let mut h: *mut rd::rd_kafka_headers_t = ptr::null_mut();
+        // SAFETY: the message outlives this view; librdkafka keeps the list with the message.
+        let err = unsafe { rd::rd_kafka_message_headers(self.msg, &mut h) };
+        if err != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+            h = ptr::null_mut();
+        }
+        self.parsed.set(Some(h));
+        h
+    }
+}
 
 impl HeaderList for NativeHeaders {
     fn count(&self) -> usize {
-        if self.0.is_null() {
+        let h = self.list();
+        if h.is_null() {
             return 0;
         }
         // SAFETY: non-null headers of a message that outlives this view.
-        unsafe { rd::rd_kafka_header_cnt(self.0) }
+        unsafe { rd::rd_kafka_header_cnt(h) }
     }
 
     fn get(&self, i: usize) -> (&[u8], Option<&[u8]>) {
@@ -482,7 +505,7 @@ impl HeaderList for NativeHeaders {
         let mut size = 0usize;
         // SAFETY: i < count(); the pointers stay valid while the message lives.
         unsafe {
-            rd::rd_kafka_header_get_all(self.0, i, &mut name, &mut value, &mut size);
+            rd::rd_kafka_header_get_all(self.list(), i, &mut name, &mut value, &mut size);
             let name = if name.is_null() {
                 &[][..]
             } else {
@@ -534,13 +557,10 @@ unsafe fn dispatch<S: MessageSink>(msg: *mut rd::rd_kafka_message_t, sink: &mut 
         }
         _ => TimestampType::NotAvailable,
     };
-    let mut hdrs: *mut rd::rd_kafka_headers_t = ptr::null_mut();
-    if rd::rd_kafka_message_headers(msg, &mut hdrs)
-        != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR
-    {
-        hdrs = ptr::null_mut();
-    }
-    let headers = NativeHeaders(hdrs);
+    let headers = NativeHeaders {
+        msg,
+        parsed: Cell::new(None),
+    };
     let view = MessageView {
         topic,
         partition: m.partition,

@@ -113,9 +113,8 @@ fn kinds(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn source_config(input: &std::path::Path, topic: &str) -> String {
+fn source_config(input: &std::path::Path, topic: &str) -> serde_json::Value {
     json!({"connector.class": "FileStreamSource", "file": input.to_str().unwrap(), "topic": topic})
-        .to_string()
 }
 
 /// A worker with a FileStreamSource `src` that has read `lines` (each 2 bytes) of its file.
@@ -124,12 +123,7 @@ fn worker_with_source(c: &Cluster, lines: &str) -> (Worker, String, std::path::P
     let topic = new_topic("inspect-data", 1);
     let input = w.dir.join("in.txt");
     std::fs::write(&input, lines).unwrap();
-    let (code, body) = w.call(
-        "PUT",
-        "/connectors/src/config",
-        Some(&source_config(&input, &topic)),
-    );
-    assert_eq!(code, 201, "{body}");
+    w.create("src", &source_config(&input, &topic));
     let size = lines.len() as u64;
     w.wait_for("/connectors/src/offsets", 30, |o| {
         o["offsets"][0]["offset"]["position"] == size

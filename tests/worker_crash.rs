@@ -59,11 +59,7 @@ fn kill_9_during_a_large_file_source_loses_nothing_and_repeats_only_uncommitted_
     let topic = new_topic("crash-src", 1);
     let (input, size) = lines_file(&w.dir);
     let cfg = json!({"connector.class": "FileStreamSource", "file": input.to_str().unwrap(), "topic": topic});
-    assert_eq!(
-        w.call("PUT", "/connectors/big/config", Some(&cfg.to_string()))
-            .0,
-        201
-    );
+    w.create("big", &cfg);
     wait(&w, 300, "a fifth of the file committed", || {
         position(&w, "big") > size / 5
     });
@@ -84,10 +80,9 @@ fn kill_9_during_a_large_file_source_loses_nothing_and_repeats_only_uncommitted_
         "committed {committed} of {size}"
     );
     w.launch(&[]);
-    let cfg = cfg.to_string();
     // The connector is not in a config topic (file storage): it is created again, as
     // connect-standalone.sh would be started with its file again.
-    assert_eq!(w.call("PUT", "/connectors/big/config", Some(&cfg)).0, 201);
+    w.create("big", &cfg);
     wait(&w, 300, "the whole file committed", || {
         position(&w, "big") == size
     });
@@ -120,8 +115,8 @@ fn kill_9_of_a_sink_then_restart_writes_every_record() {
     let o = kct(&["-b", b(), "-t", &topic, "-P"], input.as_bytes());
     assert_eq!(code(&o), 0, "{}", show(&o.stderr));
     let out = w.dir.join("sink.txt");
-    let cfg = json!({"connector.class": "FileStreamSink", "file": out.to_str().unwrap(), "topics": topic}).to_string();
-    assert_eq!(w.call("PUT", "/connectors/sink/config", Some(&cfg)).0, 201);
+    let cfg = json!({"connector.class": "FileStreamSink", "file": out.to_str().unwrap(), "topics": topic});
+    w.create("sink", &cfg);
     let lines = |p: &std::path::Path| {
         std::fs::read_to_string(p)
             .map(|s| s.lines().count())
@@ -137,7 +132,7 @@ fn kill_9_of_a_sink_then_restart_writes_every_record() {
     // the dead one, and no rebalance follows. Restart after the session timeout.
     std::thread::sleep(Duration::from_millis(6500));
     w.launch(&[]);
-    assert_eq!(w.call("PUT", "/connectors/sink/config", Some(&cfg)).0, 201);
+    w.create("sink", &cfg);
     let text = || std::fs::read_to_string(&out).unwrap_or_default();
     wait(&w, 300, "every record in the file", || {
         let t = text();

@@ -102,18 +102,10 @@ fn file_sink_copies_the_source_and_pause_resume_work() {
     let output = w.dir.join("out.txt");
     let src = json!({"connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector",
         "file": input.to_str().unwrap(), "topic": topic});
-    assert_eq!(
-        w.call("PUT", "/connectors/src/config", Some(&src.to_string()))
-            .0,
-        201
-    );
+    w.create("src", &src);
     let sink = json!({"connector.class": "FileStreamSink", "tasks.max": "1",
         "file": output.to_str().unwrap(), "topics": topic});
-    assert_eq!(
-        w.call("PUT", "/connectors/sink/config", Some(&sink.to_string()))
-            .0,
-        201
-    );
+    w.create("sink", &sink);
     wait_until(30, "the copy", || {
         std::fs::read_to_string(&output)
             .map(|s| s.lines().count())
@@ -455,8 +447,7 @@ fn transformations_shape_records_and_bad_ones_are_reported() {
         "transforms.route.regex": "(.*)",
         "transforms.route.replacement": "$1-routed",
     });
-    let (code, body) = w.call("PUT", "/connectors/smt/config", Some(&cfg.to_string()));
-    assert_eq!(code, 201, "{body}");
+    w.create("smt", &cfg);
     wait_until(20, "two routed records", || {
         topic_values(&routed).len() == 2
     });
@@ -507,11 +498,7 @@ fn bad_records_go_to_the_dead_letter_queue_with_context_headers() {
         "errors.deadletterqueue.topic.name": dlq,
         "errors.deadletterqueue.topic.replication.factor": "1",
         "errors.deadletterqueue.context.headers.enable": "true"});
-    assert_eq!(
-        w.call("PUT", "/connectors/dlq/config", Some(&cfg.to_string()))
-            .0,
-        201
-    );
+    w.create("dlq", &cfg);
     wait_until(20, "the good record", || {
         std::fs::read_to_string(&out).is_ok_and(|s| s == "fine\n")
     });
@@ -628,8 +615,7 @@ fn spooldir_csv_and_datagen_sources() {
         "value.converter": "org.apache.kafka.connect.json.JsonConverter",
         "value.converter.schemas.enable": "false",
     });
-    let (code, body) = w.call("PUT", "/connectors/spool/config", Some(&cfg.to_string()));
-    assert_eq!(code, 201, "{body}");
+    w.create("spool", &cfg);
     wait_until(20, "two CSV records", || topic_values(&topic).len() == 2);
     assert_eq!(
         topic_values(&topic),
@@ -647,11 +633,7 @@ fn spooldir_csv_and_datagen_sources() {
     let gen_topic = unique_topic("datagen");
     let cfg = json!({"connector.class": "DataGen", "kafka.topic": gen_topic, "quickstart": "users",
         "iterations": "10", "max.interval": "0", "random.seed": "7"});
-    assert_eq!(
-        w.call("PUT", "/connectors/gen/config", Some(&cfg.to_string()))
-            .0,
-        201
-    );
+    w.create("gen", &cfg);
     wait_until(20, "ten generated users", || {
         topic_values(&gen_topic).len() == 10
     });
@@ -666,11 +648,7 @@ fn restarts_answer_as_connect_does() {
     let topic = new_topic("restart", 1);
     let cfg = json!({"connector.class": "FileStreamSink", "tasks.max": "2", "topics": topic,
         "file": w.dir.join("restart.txt").to_str().unwrap()});
-    assert_eq!(
-        w.call("PUT", "/connectors/r/config", Some(&cfg.to_string()))
-            .0,
-        201
-    );
+    w.create("r", &cfg);
     w.wait_for("/connectors/r/status", 20, |s| {
         s["tasks"]
             .as_array()

@@ -43,11 +43,7 @@ fn internal_topics_hold_javas_bytes_and_survive_a_restart() {
     let input = w.dir.join("in.txt");
     std::fs::write(&input, "x\ny\n").unwrap();
     let cfg = json!({"connector.class": "FileStreamSource", "file": input.to_str().unwrap(), "topic": topic});
-    assert_eq!(
-        w.call("PUT", "/connectors/src/config", Some(&cfg.to_string()))
-            .0,
-        201
-    );
+    w.create("src", &cfg);
     w.wait_for("/connectors/src/offsets", 20, |o| {
         o["offsets"][0]["offset"]["position"] == 4
     });
@@ -185,11 +181,7 @@ fn a_sink_started_before_its_topic_exists_reads_it_once_created() {
     let topic = unique_topic("later");
     let out = w.dir.join("out.txt");
     let sink = json!({"connector.class": "FileStreamSink", "file": out.to_str().unwrap(), "topics": topic});
-    assert_eq!(
-        w.call("PUT", "/connectors/sink/config", Some(&sink.to_string()))
-            .0,
-        201
-    );
+    w.create("sink", &sink);
     w.wait_for("/connectors/sink/status", 10, |s| {
         s["tasks"][0]["state"] == "RUNNING"
     });

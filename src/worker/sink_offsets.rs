@@ -13,7 +13,7 @@ use serde_json::json;
 use super::clients::{client_config, Role};
 use super::config::WorkerConfig;
 use super::error::ConnectError;
-use super::task::sink::{group_id, subscription};
+use super::task::sink::{group_id, reset_offset, subscription};
 use crate::connect::types::{ConfigMap, ConnectorOffset, ConnectorOffsets, JsonMap};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -29,10 +29,7 @@ fn consumer(
     let mut cc = client_config(worker, Role::Consumer, Some(config), &mut notes);
     cc.set("group.id", group_id(name, config));
     cc.set("enable.auto.commit", "false");
-    let from_end = matches!(
-        cc.get("auto.offset.reset"),
-        Some("latest" | "largest" | "end")
-    );
+    let from_end = reset_offset(cc.get("auto.offset.reset")) == Offset::End;
     let c = cc.create().map_err(|e| {
         ConnectError::internal(format!(
             "cannot create a consumer for the offsets of {name}: {e}"

@@ -172,6 +172,14 @@ impl Worker {
         (status, v)
     }
 
+    /// Creates connector `name` with `PUT /connectors/{name}/config`; anything but 201 fails
+    /// the test with the answer.
+    pub fn create(&self, name: &str, config: &Value) {
+        let path = format!("/connectors/{name}/config");
+        let (code, body) = self.call("PUT", &path, Some(&config.to_string()));
+        assert_eq!(code, 201, "PUT {path}: {body}");
+    }
+
     pub fn get(&self, path: &str) -> (u16, Value) {
         self.call("GET", path, None)
     }

@@ -398,7 +398,7 @@ impl SinkContext {
 }
 
 /// `auto.offset.reset` as a start position (`error` and unknown words: librdkafka decides).
-fn reset_offset(setting: Option<&str>) -> Offset {
+pub(crate) fn reset_offset(setting: Option<&str>) -> Offset {
     match setting {
         Some("earliest" | "smallest" | "beginning") => Offset::Beginning,
         Some("latest" | "largest" | "end") => Offset::End,

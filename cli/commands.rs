@@ -94,6 +94,18 @@ pub fn command() -> Command {
                         .value_parser(clap::value_parser!(std::path::PathBuf)),
                 ),
         );
+    // The root disables clap's help flag (kcat owns -h there) and clap passes that on to every
+    // subcommand; their users expect `kct connect get -h` and `--help` to work as anywhere else.
+    cmd = cmd.mut_subcommands(|sub| {
+        sub.disable_help_flag(true).arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .global(true)
+                .action(ArgAction::Help)
+                .help("Print help"),
+        )
+    });
     for f in FLAGS {
         let mut arg = Arg::new(f.short.to_string()).short(f.short).help(f.help);
         arg = match f.value {

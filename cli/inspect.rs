@@ -82,16 +82,6 @@ pub fn command() -> Command {
     Command::new("inspect")
         .about("Read Connect's internal topics from Kafka: latest view, history, anomalies; reset or patch source offsets through the offsets topic")
         .subcommand_required(true)
-        // kct's root disables clap's own help flag (kcat owns -h), which subcommands inherit.
-        .disable_help_flag(true)
-        .arg(
-            Arg::new("help")
-                .short('h')
-                .long("help")
-                .global(true)
-                .action(ArgAction::Help)
-                .help("Print help"),
-        )
         .args(target::args())
         .args(topic_args)
         .subcommand(view(

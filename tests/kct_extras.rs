@@ -872,6 +872,36 @@ fn commands_help_version() {
         code(&out) == 0 && text(&out.stdout).contains("kct") && text(&out.stdout).contains("--jq"),
         || format!("exit {} stdout {}", code(&out), text(&out.stdout)),
     );
+    // Every subcommand answers -h and --help with its own help (the root's -h is kcat's usage).
+    for sub in [
+        &["connect"][..],
+        &["connect", "get"],
+        &["config"],
+        &["inspect", "offsets"],
+        &["tui"],
+        &["local"],
+        &["worker"],
+        &["completions"],
+        &["man"],
+    ] {
+        for flag in ["-h", "--help"] {
+            let args: Vec<&str> = sub.iter().copied().chain([flag]).collect();
+            let out = kct(&args, b"");
+            let usage = format!("Usage: kct {}", sub.join(" "));
+            c.check(
+                &format!("kct {} {flag}", sub.join(" ")),
+                code(&out) == 0 && text(&out.stdout).contains(&usage) && out.stderr.is_empty(),
+                || {
+                    format!(
+                        "exit {} stdout {} stderr {}",
+                        code(&out),
+                        text(&out.stdout),
+                        text(&out.stderr)
+                    )
+                },
+            );
+        }
+    }
     let out = kct(&["--version"], b"");
     c.check(
         "--version",

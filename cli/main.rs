@@ -1,5 +1,6 @@
 //! The `kct` binary: kcat mode when the first argument is a flag, kct's own commands otherwise.
 
+mod c_heap;
 mod commands;
 mod config_cmd;
 mod connect;
@@ -23,9 +24,7 @@ use kct::kafka::{consume, group, produce, query, KafkaError};
 
 use kcat_args::{ArgError, Parsed};
 
-// mimalloc (v2) replaces malloc for the whole process, librdkafka included ("override"): librdkafka
-// allocates every fetched message on its broker thread and kct frees it on the main thread, and
-// glibc's arenas turn that hand-over into lock contention (about a quarter of -C -J's CPU).
+// kct's own allocations come from mimalloc (v2); the C libraries' heap is in `c_heap`.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -82,6 +81,12 @@ fn run_kcat(args: &[String]) -> i32 {
 
 fn run_mode(opts: &KcatOptions) -> i32 {
     signals::install();
+    // Only JSON output keeps the consuming thread busy while librdkafka parses the next fetch;
+    // everything else runs leaner on glibc's malloc (see c_heap).
+    let prints_json = opts.json || opts.jq.is_some();
+    if !(prints_json && matches!(opts.mode, Mode::Consume | Mode::Group(_))) {
+        c_heap::use_glibc();
+    }
     let events = Arc::new(Events::new(opts.verbosity, opts.continue_on_error));
     let stop = &signals::STOP;
     let result = match &opts.mode {

@@ -1,5 +1,6 @@
 //! The `kct` binary: kcat mode when the first argument is a flag, kct's own commands otherwise.
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod c_heap;
 mod commands;
 mod config_cmd;
@@ -24,7 +25,8 @@ use kct::kafka::{consume, group, produce, query, KafkaError};
 
 use kcat_args::{ArgError, Parsed};
 
-// kct's own allocations come from mimalloc (v2); the C libraries' heap is in `c_heap`.
+// kct's own allocations come from mimalloc (v2); with glibc, the C libraries' heap is in
+// `c_heap` (elsewhere it is the system's malloc).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -85,6 +87,7 @@ fn run_mode(opts: &KcatOptions) -> i32 {
     // everything else runs leaner on glibc's malloc (see c_heap).
     let prints_json = opts.json || opts.jq.is_some();
     if !(prints_json && matches!(opts.mode, Mode::Consume | Mode::Group(_))) {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
         c_heap::use_glibc();
     }
     let events = Arc::new(Events::new(opts.verbosity, opts.continue_on_error));

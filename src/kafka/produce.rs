@@ -18,7 +18,7 @@ use crate::kafka::native::{Handle, Topic, TxnStep};
 use crate::kafka::options::{KcatOptions, Partitioner};
 use crate::kafka::{client_config, KafkaError};
 use crate::record::json_in::parse_envelope;
-use crate::record::split::{split_key, RecordReader};
+use crate::record::split::{KeySplitter, RecordReader};
 
 /// One message's parts, borrowed from the input buffer.
 struct Outgoing<'a> {
@@ -319,6 +319,7 @@ fn feed(
         stop: sender.stop,
     };
     let mut reader = RecordReader::new(input, opts.delim.clone(), max_size);
+    let key_splitter = opts.key_delim.as_deref().map(KeySplitter::new);
     let mut line_no = 0u64;
     loop {
         if remaining == Some(0) || sender.stopped() {
@@ -349,7 +350,7 @@ fn feed(
         if opts.json {
             send_envelope(opts, sender, record, line_no)?;
         } else {
-            let msg = split_record(opts, record);
+            let msg = split_record(opts, key_splitter.as_ref(), record);
             sender.send(&msg)?;
         }
         if let Some(left) = remaining.as_mut() {
@@ -359,8 +360,12 @@ fn feed(
 }
 
 /// `-K`, `-k` and `-Z` applied to one input record.
-fn split_record<'a>(opts: &'a KcatOptions, record: &'a [u8]) -> Outgoing<'a> {
-    let (key, value) = match opts.key_delim.as_deref().and_then(|d| split_key(record, d)) {
+fn split_record<'a>(
+    opts: &'a KcatOptions,
+    key_splitter: Option<&KeySplitter>,
+    record: &'a [u8],
+) -> Outgoing<'a> {
+    let (key, value) = match key_splitter.and_then(|k| k.split(record)) {
         Some((k, v)) => {
             let null_if_empty = |b: &'a [u8]| {
                 if opts.null_str && b.is_empty() {

@@ -127,15 +127,28 @@ impl<R: Read> RecordReader<R> {
     }
 }
 
-/// `-K` for the producer: splits `record` at the *first* occurrence of
-/// `key_delim` into key and value; `None` if it does not occur. An empty
-/// delimiter never occurs (kcat's search returns nothing for it).
-pub fn split_key<'a>(record: &'a [u8], key_delim: &[u8]) -> Option<(&'a [u8], &'a [u8])> {
-    if key_delim.is_empty() {
-        return None;
+/// `-K` for the producer: splits a record at the *first* occurrence of the key
+/// delimiter into key and value. The delimiter's searcher is built once, not
+/// per record.
+pub struct KeySplitter {
+    /// `None` for an empty delimiter, which never occurs (kcat's search
+    /// returns nothing for it).
+    finder: Option<Finder<'static>>,
+}
+
+impl KeySplitter {
+    pub fn new(key_delim: &[u8]) -> KeySplitter {
+        KeySplitter {
+            finder: (!key_delim.is_empty()).then(|| Finder::new(key_delim).into_owned()),
+        }
     }
-    let at = memchr::memmem::find(record, key_delim)?;
-    Some((&record[..at], &record[at + key_delim.len()..]))
+
+    /// Key and value of `record`; `None` if the delimiter does not occur.
+    pub fn split<'a>(&self, record: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
+        let finder = self.finder.as_ref()?;
+        let at = finder.find(record)?;
+        Some((&record[..at], &record[at + finder.needle().len()..]))
+    }
 }
 
 #[cfg(test)]
@@ -217,7 +230,7 @@ mod tests {
             let messages: Vec<_> = recs
                 .iter()
                 .filter(|r| !r.is_empty())
-                .map(|r| match split_key(r, b";KeyDel;") {
+                .map(|r| match KeySplitter::new(b";KeyDel;").split(r) {
                     Some((k, v)) => ((!k.is_empty()).then_some(k), (!v.is_empty()).then_some(v)),
                     None => (None, Some(&r[..])),
                 })
@@ -348,12 +361,13 @@ mod tests {
 
     #[test]
     fn key_split() {
-        assert_eq!(split_key(b"k:v", b":"), Some((&b"k"[..], &b"v"[..])));
-        assert_eq!(split_key(b"k:v:w", b":"), Some((&b"k"[..], &b"v:w"[..])));
-        assert_eq!(split_key(b":v", b":"), Some((&b""[..], &b"v"[..])));
-        assert_eq!(split_key(b"k:", b":"), Some((&b"k"[..], &b""[..])));
-        assert_eq!(split_key(b"kv", b":"), None);
-        assert_eq!(split_key(b"k::v", b"::"), Some((&b"k"[..], &b"v"[..])));
-        assert_eq!(split_key(b"k:v", b""), None);
+        let split = |record: &'static [u8], delim: &[u8]| KeySplitter::new(delim).split(record);
+        assert_eq!(split(b"k:v", b":"), Some((&b"k"[..], &b"v"[..])));
+        assert_eq!(split(b"k:v:w", b":"), Some((&b"k"[..], &b"v:w"[..])));
+        assert_eq!(split(b":v", b":"), Some((&b""[..], &b"v"[..])));
+        assert_eq!(split(b"k:", b":"), Some((&b"k"[..], &b""[..])));
+        assert_eq!(split(b"kv", b":"), None);
+        assert_eq!(split(b"k::v", b"::"), Some((&b"k"[..], &b"v"[..])));
+        assert_eq!(split(b"k:v", b""), None);
     }
 }

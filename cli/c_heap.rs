@@ -15,8 +15,8 @@
 //!   consumer is done with a response before the next one arrives. glibc then reuses the
 //!   receive buffer in place, while mimalloc v2 parks a buffer freed by another thread until
 //!   its owner next takes its slow path, so two buffers and a whole 32 MiB segment stay
-//!   resident: a 1M-message `-C -f` peaked at 42 MB with mimalloc and 34-39 MB with glibc
-//!   (kcat: 32-42 MB). These commands call [`use_glibc`].
+//!   resident: a 1M-message `-C -f` peaked at 42 MB with mimalloc and 32-41 MB with glibc
+//!   (kcat: 30-44 MB). These commands call [`use_glibc`].
 //!
 //! `free` and `realloc` hand a block back to whichever allocator owns it, asked of mimalloc, so
 //! blocks given out before the switch, or by glibc on its own (`posix_memalign`), go back to

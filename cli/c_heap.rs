@@ -20,14 +20,20 @@
 //!
 //! `free` and `realloc` hand a block back to whichever allocator owns it, asked of mimalloc, so
 //! blocks given out before the switch, or by glibc on its own (`posix_memalign`), go back to
-//! their owner.
+//! their owner. mimalloc can only vouch for blocks in its arenas or below 48 TiB; it maps a
+//! block larger than its 1 GiB arenas on its own, wherever the kernel puts it, so blocks from
+//! [`HUGE_BLOCK`] up always come from glibc.
 
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use libmimalloc_sys as mi;
 
 static FROM_MIMALLOC: AtomicBool = AtomicBool::new(true);
+
+/// Requests of this size and more go to glibc in every command: far below mimalloc's 1 GiB
+/// arenas, so every block mimalloc hands out lies in an arena it can recognise.
+const HUGE_BLOCK: usize = 256 << 20;
 
 /// Serves the C libraries' new allocations from glibc from now on. Call it before the command
 /// starts its first Kafka client, so librdkafka's threads allocate there from the start.
@@ -42,8 +48,8 @@ extern "C" {
     fn __libc_free(block: *mut c_void);
 }
 
-fn mimalloc_serves() -> bool {
-    FROM_MIMALLOC.load(Ordering::Relaxed)
+fn mimalloc_serves(size: usize) -> bool {
+    size < HUGE_BLOCK && FROM_MIMALLOC.load(Ordering::Relaxed)
 }
 
 fn owned_by_mimalloc(block: *const c_void) -> bool {
@@ -55,7 +61,7 @@ fn owned_by_mimalloc(block: *const c_void) -> bool {
 /// The C `malloc` contract.
 #[no_mangle]
 pub unsafe extern "C" fn malloc(size: usize) -> *mut c_void {
-    if mimalloc_serves() {
+    if mimalloc_serves(size) {
         mi::mi_malloc(size)
     } else {
         __libc_malloc(size)
@@ -66,7 +72,9 @@ pub unsafe extern "C" fn malloc(size: usize) -> *mut c_void {
 /// The C `calloc` contract.
 #[no_mangle]
 pub unsafe extern "C" fn calloc(count: usize, size: usize) -> *mut c_void {
-    if mimalloc_serves() {
+    // An overflowing product goes to glibc, which reports it (null, ENOMEM).
+    let total = count.saturating_mul(size);
+    if mimalloc_serves(total) {
         mi::mi_calloc(count, size)
     } else {
         __libc_calloc(count, size)
@@ -79,11 +87,24 @@ pub unsafe extern "C" fn calloc(count: usize, size: usize) -> *mut c_void {
 pub unsafe extern "C" fn realloc(block: *mut c_void, size: usize) -> *mut c_void {
     if block.is_null() {
         malloc(size)
-    } else if owned_by_mimalloc(block) {
+    } else if !owned_by_mimalloc(block) {
+        __libc_realloc(block, size)
+    } else if size < HUGE_BLOCK {
         mi::mi_realloc(block, size)
     } else {
-        __libc_realloc(block, size)
+        move_to_glibc(block, size)
     }
+}
+
+/// `realloc` of a mimalloc block to a size only glibc serves: copy, then free the old block.
+unsafe fn move_to_glibc(block: *mut c_void, size: usize) -> *mut c_void {
+    let moved = __libc_malloc(size);
+    if !moved.is_null() {
+        let kept = mi::mi_usable_size(block).min(size);
+        std::ptr::copy_nonoverlapping(block.cast::<u8>(), moved.cast::<u8>(), kept);
+        mi::mi_free(block);
+    }
+    moved
 }
 
 /// # Safety
@@ -110,13 +131,61 @@ pub unsafe extern "C" fn malloc_usable_size(block: *mut c_void) -> usize {
     }
 }
 
-/// glibc's own `malloc_usable_size`, which this module's definition hides.
+/// glibc's own `malloc_usable_size`, which this module's definition hides; looked up once.
 unsafe fn glibc_usable_size(block: *mut c_void) -> usize {
     type UsableSize = unsafe extern "C" fn(*mut c_void) -> usize;
-    let symbol = libc::dlsym(libc::RTLD_NEXT, c"malloc_usable_size".as_ptr());
+    static GLIBC: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
+    let mut symbol = GLIBC.load(Ordering::Relaxed);
     if symbol.is_null() {
-        return 0;
+        symbol = libc::dlsym(libc::RTLD_NEXT, c"malloc_usable_size".as_ptr());
+        if symbol.is_null() {
+            return 0;
+        }
+        GLIBC.store(symbol, Ordering::Relaxed);
     }
     let glibc: UsableSize = std::mem::transmute::<*mut c_void, UsableSize>(symbol);
     glibc(block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The test binary runs with this module's `malloc`, in its default (mimalloc) mode.
+
+    #[test]
+    fn huge_blocks_come_from_glibc_and_go_back_to_it() {
+        unsafe {
+            // 2 GiB: more than a mimalloc arena, so mimalloc would map it where its own
+            // ownership test cannot see it, and `free` would hand it to glibc.
+            let block = libc::malloc(2 << 30);
+            assert!(!block.is_null());
+            assert!(!owned_by_mimalloc(block));
+            libc::free(block);
+        }
+    }
+
+    #[test]
+    fn small_blocks_come_from_mimalloc_and_keep_their_bytes_when_grown_huge() {
+        unsafe {
+            let block = libc::malloc(64).cast::<u8>();
+            assert!(owned_by_mimalloc(block.cast()));
+            for i in 0..64 {
+                *block.add(i) = i as u8;
+            }
+            let grown = libc::realloc(block.cast(), HUGE_BLOCK).cast::<u8>();
+            assert!(!grown.is_null());
+            assert!(!owned_by_mimalloc(grown.cast()));
+            assert!((0..64).all(|i| *grown.add(i) == i as u8));
+            assert!(malloc_usable_size(grown.cast()) >= HUGE_BLOCK);
+            libc::free(grown.cast());
+        }
+    }
+
+    #[test]
+    fn calloc_overflow_is_refused() {
+        unsafe {
+            assert!(libc::calloc(usize::MAX / 2, 3).is_null());
+        }
+    }
 }

@@ -213,6 +213,7 @@ mod tests {
     fn kcat_multibyte_delimiter_test() {
         // tests/0002-delim.sh: -K ';KeyDel;' -D ':MyDilemma:' -Z.
         let input = b"Key1;KeyDel;Value1:MyDilemma::MyDilemma:;KeyDel;Value2:MyDilemma:Key3;KeyDel;:MyDilemma:Value4";
+        let key_splitter = KeySplitter::new(b";KeyDel;");
         for step in [1, 2, 5, 7, 1 << 20] {
             let recs = records(input, b":MyDilemma:", step);
             assert_eq!(
@@ -230,7 +231,7 @@ mod tests {
             let messages: Vec<_> = recs
                 .iter()
                 .filter(|r| !r.is_empty())
-                .map(|r| match KeySplitter::new(b";KeyDel;").split(r) {
+                .map(|r| match key_splitter.split(r) {
                     Some((k, v)) => ((!k.is_empty()).then_some(k), (!v.is_empty()).then_some(v)),
                     None => (None, Some(&r[..])),
                 })
